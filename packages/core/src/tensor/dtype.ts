@@ -1,0 +1,32 @@
+import { DTypeError } from '../errors.js';
+
+/** The element types a tensor can hold. `float64` is the default everywhere. */
+export type DType = 'float32' | 'float64';
+
+/** The contiguous storage behind a tensor. */
+export type TypedArray = Float32Array | Float64Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** Throws a `DTypeError` unless `dtype` is one zerograd supports. */
+export function checkDType(op: string, dtype: unknown): DType {
+  if (dtype === 'float32' || dtype === 'float64') return dtype;
+  throw new DTypeError(op, `unsupported dtype ${JSON.stringify(dtype)}; expected 'float32' or 'float64'`);
+}
+
+/** numpy's promotion for the float types: float32 with float64 gives float64. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
+}
+
+/** A new zero-filled buffer of `size` elements. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+}
+
+/** The dtype that a typed array stores. */
+export function dtypeOfArray(op: string, data: unknown): DType {
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Float32Array) return 'float32';
+  throw new DTypeError(op, 'expected a Float32Array or Float64Array');
+}

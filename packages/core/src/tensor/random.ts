@@ -1,0 +1,151 @@
+import { ValueError } from '../errors.js';
+import { type DType, allocate, checkDType } from './dtype.js';
+import { type Shape, checkShape, sizeOf } from './shape.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * A seeded pseudo-random generator (xoshiro128** seeded through splitmix32): every run with the
+ * same seed draws the same numbers, in Node and in the browser alike.
+ */
+export class Random {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  constructor(seed = 0) {
+    this.seed(seed);
+  }
+
+  /** Restarts the stream from `seed` (any finite number). */
+  seed(seed: number): void {
+    if (!Number.isFinite(seed)) throw new ValueError('Random', `seed must be a finite number, got ${seed}`);
+    let x = (Math.floor(seed) ^ Math.floor(seed / 2 ** 32)) >>> 0;
+    const next = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    this.spare = null;
+  }
+
+  /** A uniformly distributed 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(((Math.imul(this.s1, 5) << 7) | (Math.imul(this.s1, 5) >>> 25)) >>> 0, 9) >>> 0;
+    const t = (this.s1 << 9) >>> 0;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = ((this.s3 << 11) | (this.s3 >>> 21)) >>> 0;
+    this.s0 >>>= 0;
+    this.s1 >>>= 0;
+    this.s2 >>>= 0;
+    return result;
+  }
+
+  /** A uniform double in [0, 1) with 53 random bits. */
+  next(): number {
+    const hi = this.nextUint32() >>> 5;
+    const lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A standard normal draw (Marsaglia's polar method). */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = this.next() * 2 - 1;
+      v = this.next() * 2 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * m;
+    return u * m;
+  }
+
+  /** An integer in [low, high). */
+  int(low: number, high: number): number {
+    if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low) {
+      throw new ValueError('randint', `need integers low < high, got ${low}, ${high}`);
+    }
+    return low + Math.floor(this.next() * (high - low));
+  }
+
+  /** Uniform values in [low, high). */
+  rand(shape: Shape, options: { low?: number; high?: number; dtype?: DType } = {}): Tensor {
+    const s = checkShape('rand', shape);
+    const { low = 0, high = 1 } = options;
+    const data = allocate(checkDType('rand', options.dtype ?? 'float64'), sizeOf(s));
+    for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * this.next();
+    return new Tensor(data, s);
+  }
+
+  /** Normal values with mean `mean` and standard deviation `std`. */
+  randn(shape: Shape, options: { mean?: number; std?: number; dtype?: DType } = {}): Tensor {
+    const s = checkShape('randn', shape);
+    const { mean = 0, std = 1 } = options;
+    const data = allocate(checkDType('randn', options.dtype ?? 'float64'), sizeOf(s));
+    for (let i = 0; i < data.length; i++) data[i] = mean + std * this.normal();
+    return new Tensor(data, s);
+  }
+
+  /** Integers in [low, high), stored as floats (zerograd's tensors are float). */
+  randint(low: number, high: number, shape: Shape, options: { dtype?: DType } = {}): Tensor {
+    const s = checkShape('randint', shape);
+    const data = allocate(checkDType('randint', options.dtype ?? 'float64'), sizeOf(s));
+    for (let i = 0; i < data.length; i++) data[i] = this.int(low, high);
+    return new Tensor(data, s);
+  }
+
+  /** A random permutation of 0…n-1 (Fisher–Yates), as a plain array of indices. */
+  permutation(n: number): number[] {
+    if (!Number.isSafeInteger(n) || n < 0) throw new ValueError('permutation', `n must be a non-negative integer, got ${n}`);
+    const out = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    return out;
+  }
+
+  /** `size` indices drawn from 0…n-1, without replacement unless `replace` is set. */
+  choice(n: number, size: number, options: { replace?: boolean } = {}): number[] {
+    if (!Number.isSafeInteger(size) || size < 0) throw new ValueError('choice', `size must be a non-negative integer, got ${size}`);
+    if (options.replace) return Array.from({ length: size }, () => this.int(0, n));
+    if (size > n) throw new ValueError('choice', `cannot take ${size} samples from ${n} without replacement`);
+    return this.permutation(n).slice(0, size);
+  }
+}
+
+/** The library-wide generator used when no `Random` is passed. Reseed it with `seed(n)`. */
+export const globalRandom = new Random(0);
+
+/** Reseeds the global generator. */
+export function seed(n: number): void {
+  globalRandom.seed(n);
+}
+
+export const rand = (shape: Shape, options?: Parameters<Random['rand']>[1]) => globalRandom.rand(shape, options);
+export const randn = (shape: Shape, options?: Parameters<Random['randn']>[1]) => globalRandom.randn(shape, options);
+export const randint = (low: number, high: number, shape: Shape, options?: { dtype?: DType }) =>
+  globalRandom.randint(low, high, shape, options);
+export const permutation = (n: number) => globalRandom.permutation(n);
+export const choice = (n: number, size: number, options?: { replace?: boolean }) => globalRandom.choice(n, size, options);

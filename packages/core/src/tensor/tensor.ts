@@ -1,0 +1,204 @@
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { type DType, type TypedArray, allocate, checkDType, dtypeOfArray } from './dtype.js';
+import { type Shape, checkShape, sizeOf, stridesOf } from './shape.js';
+
+/** Nested arrays of numbers, as `fromArray` accepts and `toArray` returns. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * Storage only: a dtype, a shape and a contiguous row-major typed array.
+ *
+ * Tensors carry no graph and no gradient; `Variable` wraps one for that. zerograd's ops never
+ * write into a tensor they did not just create, so a tensor may be shared freely. Optimizers
+ * are the one exception: they update parameter tensors in place, outside the graph.
+ */
+export class Tensor {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: TypedArray;
+  readonly size: number;
+
+  /** Wraps `data` (not copied) as a tensor of `shape`. Prefer the creation functions. */
+  constructor(data: TypedArray, shape: Shape) {
+    const dtype = dtypeOfArray('Tensor', data);
+    const s = checkShape('Tensor', shape);
+    const size = sizeOf(s);
+    if (size !== data.length) {
+      throw new ShapeError('Tensor', `shape ${fmtShape(s)} needs ${size} elements, the buffer has ${data.length}`);
+    }
+    this.dtype = dtype;
+    this.shape = Object.freeze(s);
+    this.data = data;
+    this.size = size;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Row-major strides in elements. */
+  get strides(): number[] {
+    return stridesOf(this.shape);
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new ShapeError('item', `only a one-element tensor has an item, got shape ${fmtShape(this.shape)}`);
+    return this.data[0];
+  }
+
+  /** Nested arrays (a plain number for a scalar), like numpy's `tolist()`. */
+  toArray(): NestedArray {
+    if (this.shape.length === 0) return this.data[0];
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = this.shape[dim];
+      const out: NestedArray[] = new Array(n);
+      if (dim === this.shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = this.data[offset + i];
+        return out;
+      }
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, offset + i * stride);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A copy with its own buffer, optionally converted to another dtype. */
+  clone(dtype: DType = this.dtype): Tensor {
+    const out = allocate(dtype, this.size);
+    out.set(this.data);
+    return new Tensor(out, this.shape);
+  }
+
+  /** This tensor in `dtype` (itself when it already is). */
+  astype(dtype: DType): Tensor {
+    checkDType('astype', dtype);
+    return dtype === this.dtype ? this : this.clone(dtype);
+  }
+
+  /** Same buffer, new shape (sizes must agree). */
+  reshapeView(shape: Shape): Tensor {
+    return new Tensor(this.data, shape);
+  }
+
+  toString(): string {
+    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `[${this.size} values]`;
+    return `Tensor(${body}, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+  }
+}
+
+/** Creation options shared by the creation functions. */
+export interface TensorOptions {
+  dtype?: DType;
+}
+
+function inferShape(value: unknown, path: string, shape: number[], depth: number): void {
+  if (Array.isArray(value)) {
+    if (depth === shape.length) shape.push(value.length);
+    else if (shape[depth] !== value.length) {
+      throw new ValueError('fromArray', `ragged nested array: ${path} has ${value.length} elements, expected ${shape[depth]}`);
+    }
+    for (let i = 0; i < value.length; i++) inferShape(value[i], `${path}[${i}]`, shape, depth + 1);
+    if (value.length === 0 && depth + 1 < shape.length) {
+      throw new ValueError('fromArray', `ragged nested array: ${path} is empty, expected depth ${shape.length - depth}`);
+    }
+  } else {
+    if (depth !== shape.length) {
+      throw new ValueError('fromArray', `ragged nested array: ${path} is a number, expected an array of depth ${shape.length - depth}`);
+    }
+    if (typeof value !== 'number') {
+      throw new ValueError('fromArray', `${path} is ${value === null ? 'null' : typeof value}, expected a number`);
+    }
+  }
+}
+
+function fill(value: NestedArray, out: TypedArray, pos: { i: number }): void {
+  if (Array.isArray(value)) for (const v of value) fill(v, out, pos);
+  else out[pos.i++] = value;
+}
+
+/**
+ * A tensor from a number, nested arrays, or a typed array with a shape.
+ * Ragged input is a `ValueError` that names the offending path, e.g. `x[1][2]`.
+ */
+export function fromArray(value: NestedArray | TypedArray | Tensor, options: TensorOptions & { shape?: Shape } = {}): Tensor {
+  if (value instanceof Tensor) return value.astype(options.dtype ?? value.dtype);
+  if (value instanceof Float32Array || value instanceof Float64Array) {
+    const dtype = checkDType('fromArray', options.dtype ?? dtypeOfArray('fromArray', value));
+    const shape = options.shape ?? [value.length];
+    const data = dtype === dtypeOfArray('fromArray', value) ? value : allocate(dtype, value.length);
+    if (data !== value) data.set(value);
+    return new Tensor(data, shape);
+  }
+  if (ArrayBuffer.isView(value)) throw new ValueError('fromArray', 'only Float32Array and Float64Array buffers are accepted');
+  const dtype = checkDType('fromArray', options.dtype ?? 'float64');
+  const shape: number[] = [];
+  if (value === undefined || (typeof value !== 'number' && !Array.isArray(value))) {
+    throw new ValueError('fromArray', `expected a number, nested arrays or a typed array, got ${value === null ? 'null' : typeof value}`);
+  }
+  inferShape(value, 'x', shape, 0);
+  const out = allocate(dtype, sizeOf(shape));
+  fill(value, out, { i: 0 });
+  if (options.shape) return new Tensor(out, options.shape);
+  return new Tensor(out, shape);
+}
+
+/** Shorthand for `fromArray`. */
+export const tensor = fromArray;
+
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  const s = checkShape('full', shape);
+  const data = allocate(checkDType('full', options.dtype ?? 'float64'), sizeOf(s));
+  if (value !== 0) data.fill(value);
+  return new Tensor(data, s);
+}
+
+export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+/** Zeros (or ones, or a value) with the shape and dtype of `t`. */
+export function zerosLike(t: Tensor): Tensor {
+  return full(t.shape, 0, { dtype: t.dtype });
+}
+export function onesLike(t: Tensor): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype });
+}
+
+/** numpy's `arange(start, stop, step)`; `arange(n)` counts 0…n-1. */
+export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (!Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step) || step === 0) {
+    throw new ValueError('arange', `start, stop and step must be finite and step non-zero, got ${start}, ${stop}, ${step}`);
+  }
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const data = allocate(checkDType('arange', options.dtype ?? 'float64'), n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return new Tensor(data, [n]);
+}
+
+/** `num` evenly spaced values from `start` to `stop` inclusive. */
+export function linspace(start: number, stop: number, num = 50, options: TensorOptions = {}): Tensor {
+  if (!Number.isSafeInteger(num) || num < 0) throw new ValueError('linspace', `num must be a non-negative integer, got ${num}`);
+  const data = allocate(checkDType('linspace', options.dtype ?? 'float64'), num);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) data[i] = start + i * step;
+  if (num > 1) data[num - 1] = stop;
+  return new Tensor(data, [num]);
+}
+
+/** The `n × m` identity (ones on the diagonal). */
+export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+  const t = zeros(checkShape('eye', [n, m]), options);
+  for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
+  return t;
+}
