@@ -30,7 +30,6 @@ export function gemm(
     for (let j = 0; j < n; j++) c[ci + j] = 0;
     for (let p = 0; p < k; p++) {
       const av = a[aOff + i * ars + p * acs];
-      if (av === 0) continue;
       const bp = bOff + p * brs;
       for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j * bcs];
     }
