@@ -1,4 +1,4 @@
-import { ShapeError, Tensor, ValueError, arange } from '@zerograd/core';
+import { arange, ShapeError, Tensor, ValueError } from '@zerograd/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataLoader } from '../src/data/loader.js';
@@ -140,7 +140,9 @@ describe('DataLoader', () => {
     const ok = indexed(4);
     expect(() => new DataLoader({ x: ok.x, t: arange(3) }, { batchSize: 2 })).toThrow(ShapeError);
     expect(() => new DataLoader({ x: ok.x, t: arange(3) }, { batchSize: 2 })).toThrow(/\(4, 2\).*\(3,\)/);
-    expect(() => new DataLoader({ x: new Tensor(new Float64Array([1]), []), t: ok.t }, { batchSize: 1 })).toThrow(ShapeError);
+    expect(() => new DataLoader({ x: new Tensor(new Float64Array([1]), []), t: ok.t }, { batchSize: 1 })).toThrow(
+      ShapeError,
+    );
     expect(() => new DataLoader({ x: [1, 2], t: ok.t } as never, { batchSize: 1 })).toThrow(ValueError);
     for (const batchSize of [0, -1, 1.5, Number.NaN, '2']) {
       expect(() => new DataLoader(ok, { batchSize } as never)).toThrow(ValueError);

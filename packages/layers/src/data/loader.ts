@@ -1,4 +1,4 @@
-import { Random, ShapeError, Tensor, ValueError, allocate, fmtShape, sizeOf } from '@zerograd/core';
+import { allocate, fmtShape, Random, ShapeError, sizeOf, Tensor, ValueError } from '@zerograd/core';
 import type { Dataset } from './dataset.js';
 
 /** Options of {@link DataLoader}. */
@@ -45,7 +45,12 @@ export class DataLoader implements Iterable<Dataset> {
   private epochsStarted = 0;
 
   constructor(dataset: Dataset, options: DataLoaderOptions) {
-    if (dataset === null || typeof dataset !== 'object' || !(dataset.x instanceof Tensor) || !(dataset.t instanceof Tensor)) {
+    if (
+      dataset === null ||
+      typeof dataset !== 'object' ||
+      !(dataset.x instanceof Tensor) ||
+      !(dataset.t instanceof Tensor)
+    ) {
       throw new ValueError('DataLoader', 'dataset must be an object { x: Tensor, t: Tensor }');
     }
     if (options === null || typeof options !== 'object') {
@@ -68,8 +73,10 @@ export class DataLoader implements Iterable<Dataset> {
     if (typeof batchSize !== 'number' || !Number.isSafeInteger(batchSize) || batchSize < 1) {
       throw new ValueError('DataLoader', `batchSize must be a positive integer, got ${String(batchSize)}`);
     }
-    if (typeof shuffle !== 'boolean') throw new ValueError('DataLoader', `shuffle must be a boolean, got ${String(shuffle)}`);
-    if (typeof dropLast !== 'boolean') throw new ValueError('DataLoader', `dropLast must be a boolean, got ${String(dropLast)}`);
+    if (typeof shuffle !== 'boolean')
+      throw new ValueError('DataLoader', `shuffle must be a boolean, got ${String(shuffle)}`);
+    if (typeof dropLast !== 'boolean')
+      throw new ValueError('DataLoader', `dropLast must be a boolean, got ${String(dropLast)}`);
     if (typeof seed !== 'number' || !Number.isFinite(seed)) {
       throw new ValueError('DataLoader', `seed must be a finite number, got ${String(seed)}`);
     }

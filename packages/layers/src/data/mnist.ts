@@ -17,7 +17,8 @@
  * Reading the package's files needs Node; the `node:` modules are looked up at call time, so
  * importing `@zerograd/layers` in a browser stays free of them.
  */
-import { type DType, Random, Tensor, ValueError, ZerogradError, allocate, checkDType } from '@zerograd/core';
+import { allocate, checkDType, type DType, Random, Tensor, ValueError, ZerogradError } from '@zerograd/core';
+import { nodeBuiltin } from '../io/node-builtins.js';
 import type { Dataset } from './dataset.js';
 
 /** Pixels per image (28 × 28). */
@@ -150,24 +151,12 @@ function gather(raw: MnistRaw, indices: readonly number[], opts: CheckedOptions)
   };
 }
 
-/** Node's built-in modules, looked up at run time so that bundlers never see an import. */
-function nodeModules() {
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
-  if (typeof proc?.getBuiltinModule !== 'function') {
-    throw new ZerogradError('loadMnist', 'reading the mnist package needs Node.js ≥ 20.16 (process.getBuiltinModule)');
-  }
-  const get = (id: string) => proc.getBuiltinModule(id);
-  return {
-    fs: get('node:fs') as typeof import('node:fs'),
-    path: get('node:path') as typeof import('node:path'),
-    module: get('node:module') as typeof import('node:module'),
-  };
-}
-
 /** Parses the package's ten class files once; later calls return the cached bytes. */
 function loadRaw(): MnistRaw {
   if (cache) return cache;
-  const { fs, path, module } = nodeModules();
+  const fs = nodeBuiltin<typeof import('node:fs')>('loadMnist', 'node:fs');
+  const path = nodeBuiltin<typeof import('node:path')>('loadMnist', 'node:path');
+  const module = nodeBuiltin<typeof import('node:module')>('loadMnist', 'node:module');
   let dir: string;
   try {
     dir = path.join(path.dirname(module.createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
