@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// `.ci/run` sets ZEROGRAD_TEST_JSON to a path to also get a machine-readable report.
+const json = process.env.ZEROGRAD_TEST_JSON;
+
 // Tests import sibling packages through their public entry point; the `source` export
 // condition points that entry at `src/index.ts`, so no build step is needed to test.
 export default defineConfig({
@@ -10,5 +13,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    reporters: json ? ['default', ['json', { outputFile: json }]] : ['default'],
   },
 });

@@ -1,4 +1,4 @@
 export * from './dtype.js';
+export * from './random.js';
 export * from './shape.js';
 export * from './tensor.js';
-export * from './random.js';

@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
-import { type DType, allocate, checkDType } from './dtype.js';
-import { type Shape, checkShape, sizeOf } from './shape.js';
+import { allocate, checkDType, type DType } from './dtype.js';
+import { checkShape, type Shape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
 /**
@@ -115,7 +115,8 @@ export class Random {
 
   /** A random permutation of 0…n-1 (Fisher–Yates), as a plain array of indices. */
   permutation(n: number): number[] {
-    if (!Number.isSafeInteger(n) || n < 0) throw new ValueError('permutation', `n must be a non-negative integer, got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new ValueError('permutation', `n must be a non-negative integer, got ${n}`);
     const out = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
@@ -128,7 +129,8 @@ export class Random {
 
   /** `size` indices drawn from 0…n-1, without replacement unless `replace` is set. */
   choice(n: number, size: number, options: { replace?: boolean } = {}): number[] {
-    if (!Number.isSafeInteger(size) || size < 0) throw new ValueError('choice', `size must be a non-negative integer, got ${size}`);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new ValueError('choice', `size must be a non-negative integer, got ${size}`);
     if (options.replace) return Array.from({ length: size }, () => this.int(0, n));
     if (size > n) throw new ValueError('choice', `cannot take ${size} samples from ${n} without replacement`);
     return this.permutation(n).slice(0, size);
@@ -148,4 +150,5 @@ export const randn = (shape: Shape, options?: Parameters<Random['randn']>[1]) =>
 export const randint = (low: number, high: number, shape: Shape, options?: { dtype?: DType }) =>
   globalRandom.randint(low, high, shape, options);
 export const permutation = (n: number) => globalRandom.permutation(n);
-export const choice = (n: number, size: number, options?: { replace?: boolean }) => globalRandom.choice(n, size, options);
+export const choice = (n: number, size: number, options?: { replace?: boolean }) =>
+  globalRandom.choice(n, size, options);

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { fmtShape, ShapeError, ValueError } from '../errors.js';
 
 /** A tensor shape: non-negative integer sizes, outermost first. `[]` is a scalar. */
 export type Shape = readonly number[];
@@ -75,7 +75,8 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | nul
   const list = typeof axis === 'number' ? [axis] : Array.from(axis);
   const seen = new Set<number>();
   for (const a of list) {
-    if (typeof a !== 'number' || !Number.isInteger(a)) throw new ValueError(op, `axis must be an integer, got ${String(a)}`);
+    if (typeof a !== 'number' || !Number.isInteger(a))
+      throw new ValueError(op, `axis must be an integer, got ${String(a)}`);
     if (a < -rank || a >= rank) throw new ShapeError(op, `axis ${a} is out of range for a tensor of rank ${rank}`);
     const n = a < 0 ? a + rank : a;
     if (seen.has(n)) throw new ValueError(op, `axis ${a} is repeated`);
@@ -91,7 +92,8 @@ export function normalizePermutation(op: string, axes: readonly number[] | undef
     throw new ShapeError(op, `axes [${axes.join(', ')}] must list all ${rank} axes of the tensor once`);
   }
   const norm = axes.map((a) => {
-    if (!Number.isInteger(a) || a < -rank || a >= rank) throw new ShapeError(op, `axis ${a} is out of range for rank ${rank}`);
+    if (!Number.isInteger(a) || a < -rank || a >= rank)
+      throw new ShapeError(op, `axis ${a} is out of range for rank ${rank}`);
     return a < 0 ? a + rank : a;
   });
   if (new Set(norm).size !== rank) throw new ShapeError(op, `axes [${axes.join(', ')}] are not a permutation`);
@@ -130,6 +132,7 @@ export function resolveReshape(op: string, from: Shape, to: readonly number[]): 
     }
     out[unknown] = size / known;
   }
-  if (sizeOf(out) !== size) throw new ShapeError(op, `cannot reshape ${fmtShape(from)} (size ${size}) into ${fmtShape(out)}`);
+  if (sizeOf(out) !== size)
+    throw new ShapeError(op, `cannot reshape ${fmtShape(from)} (size ${size}) into ${fmtShape(out)}`);
   return out;
 }

@@ -1,6 +1,6 @@
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { type DType, type TypedArray, allocate, checkDType, dtypeOfArray } from './dtype.js';
-import { type Shape, checkShape, sizeOf, stridesOf } from './shape.js';
+import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
+import { checkShape, type Shape, sizeOf, stridesOf } from './shape.js';
 
 /** Nested arrays of numbers, as `fromArray` accepts and `toArray` returns. */
 export type NestedArray = number | NestedArray[];
@@ -43,7 +43,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new ShapeError('item', `only a one-element tensor has an item, got shape ${fmtShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new ShapeError('item', `only a one-element tensor has an item, got shape ${fmtShape(this.shape)}`);
     return this.data[0];
   }
 
@@ -97,15 +98,24 @@ function inferShape(value: unknown, path: string, shape: number[], depth: number
   if (Array.isArray(value)) {
     if (depth === shape.length) shape.push(value.length);
     else if (shape[depth] !== value.length) {
-      throw new ValueError('fromArray', `ragged nested array: ${path} has ${value.length} elements, expected ${shape[depth]}`);
+      throw new ValueError(
+        'fromArray',
+        `ragged nested array: ${path} has ${value.length} elements, expected ${shape[depth]}`,
+      );
     }
     for (let i = 0; i < value.length; i++) inferShape(value[i], `${path}[${i}]`, shape, depth + 1);
     if (value.length === 0 && depth + 1 < shape.length) {
-      throw new ValueError('fromArray', `ragged nested array: ${path} is empty, expected depth ${shape.length - depth}`);
+      throw new ValueError(
+        'fromArray',
+        `ragged nested array: ${path} is empty, expected depth ${shape.length - depth}`,
+      );
     }
   } else {
     if (depth !== shape.length) {
-      throw new ValueError('fromArray', `ragged nested array: ${path} is a number, expected an array of depth ${shape.length - depth}`);
+      throw new ValueError(
+        'fromArray',
+        `ragged nested array: ${path} is a number, expected an array of depth ${shape.length - depth}`,
+      );
     }
     if (typeof value !== 'number') {
       throw new ValueError('fromArray', `${path} is ${value === null ? 'null' : typeof value}, expected a number`);
@@ -122,7 +132,10 @@ function fill(value: NestedArray, out: TypedArray, pos: { i: number }): void {
  * A tensor from a number, nested arrays, or a typed array with a shape.
  * Ragged input is a `ValueError` that names the offending path, e.g. `x[1][2]`.
  */
-export function fromArray(value: NestedArray | TypedArray | Tensor, options: TensorOptions & { shape?: Shape } = {}): Tensor {
+export function fromArray(
+  value: NestedArray | TypedArray | Tensor,
+  options: TensorOptions & { shape?: Shape } = {},
+): Tensor {
   if (value instanceof Tensor) return value.astype(options.dtype ?? value.dtype);
   if (value instanceof Float32Array || value instanceof Float64Array) {
     const dtype = checkDType('fromArray', options.dtype ?? dtypeOfArray('fromArray', value));
@@ -131,11 +144,15 @@ export function fromArray(value: NestedArray | TypedArray | Tensor, options: Ten
     if (data !== value) data.set(value);
     return new Tensor(data, shape);
   }
-  if (ArrayBuffer.isView(value)) throw new ValueError('fromArray', 'only Float32Array and Float64Array buffers are accepted');
+  if (ArrayBuffer.isView(value))
+    throw new ValueError('fromArray', 'only Float32Array and Float64Array buffers are accepted');
   const dtype = checkDType('fromArray', options.dtype ?? 'float64');
   const shape: number[] = [];
   if (value === undefined || (typeof value !== 'number' && !Array.isArray(value))) {
-    throw new ValueError('fromArray', `expected a number, nested arrays or a typed array, got ${value === null ? 'null' : typeof value}`);
+    throw new ValueError(
+      'fromArray',
+      `expected a number, nested arrays or a typed array, got ${value === null ? 'null' : typeof value}`,
+    );
   }
   inferShape(value, 'x', shape, 0);
   const out = allocate(dtype, sizeOf(shape));
@@ -178,7 +195,10 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
     start = 0;
   }
   if (!Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step) || step === 0) {
-    throw new ValueError('arange', `start, stop and step must be finite and step non-zero, got ${start}, ${stop}, ${step}`);
+    throw new ValueError(
+      'arange',
+      `start, stop and step must be finite and step non-zero, got ${start}, ${stop}, ${step}`,
+    );
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const data = allocate(checkDType('arange', options.dtype ?? 'float64'), n);
@@ -188,7 +208,8 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
 
 /** `num` evenly spaced values from `start` to `stop` inclusive. */
 export function linspace(start: number, stop: number, num = 50, options: TensorOptions = {}): Tensor {
-  if (!Number.isSafeInteger(num) || num < 0) throw new ValueError('linspace', `num must be a non-negative integer, got ${num}`);
+  if (!Number.isSafeInteger(num) || num < 0)
+    throw new ValueError('linspace', `num must be a non-negative integer, got ${num}`);
   const data = allocate(checkDType('linspace', options.dtype ?? 'float64'), num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) data[i] = start + i * step;

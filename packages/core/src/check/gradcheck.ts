@@ -1,0 +1,242 @@
+import { DTypeError, GraphError, ValueError } from '../errors.js';
+import { computeGrads } from '../graph/backward.js';
+import { type Operand, Variable, variable } from '../graph/variable.js';
+import { mul } from '../ops/arithmetic.js';
+import { sum } from '../ops/reduce.js';
+import { Random } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** Options of `gradcheck`; defaults are PyTorch's. */
+export interface GradcheckOptions {
+  /** Perturbation for central differences (default 1e-6). */
+  eps?: number;
+  /** Absolute tolerance (default 1e-5). */
+  atol?: number;
+  /** Relative tolerance (default 1e-3). */
+  rtol?: number;
+  /** Seed of the random upstream gradients and projections (default 0). */
+  seed?: number;
+  /**
+   * Largest Jacobian (output elements × input elements) compared entry by entry; larger
+   * problems are checked through random projections (default 4096).
+   */
+  jacobianLimit?: number;
+  /** Inputs larger than this are probed along random directions, not per element (default 2048). */
+  elementLimit?: number;
+  /** Number of random upstream gradients / directions in projection mode (default 3). */
+  projections?: number;
+  /** Throw a `GraphError` with the report instead of returning it when the check fails. */
+  raise?: boolean;
+}
+
+/** The worst disagreement found by `gradcheck`. */
+export interface GradcheckWorst {
+  /** Which input (argument position). */
+  input: number;
+  /** Flat element index in that input, or -1 for a random direction. */
+  index: number;
+  /** Which output element (Jacobian mode) or projection number. */
+  output: number;
+  analytic: number;
+  numerical: number;
+  absError: number;
+  relError: number;
+}
+
+export interface GradcheckReport {
+  ok: boolean;
+  mode: 'jacobian' | 'projection';
+  /** Number of derivative values compared. */
+  checked: number;
+  maxAbsError: number;
+  maxRelError: number;
+  /** The comparison that came closest to (or went furthest past) the tolerance. */
+  worst: GradcheckWorst | null;
+  /** A readable summary, also the message of the error when `raise` is set. */
+  message: string;
+}
+
+type Fn = (...xs: Variable[]) => Variable | Variable[];
+
+function outputsOf(r: Variable | Variable[]): Variable[] {
+  const list = Array.isArray(r) ? r : [r];
+  for (const y of list)
+    if (!(y instanceof Variable))
+      throw new GraphError('gradcheck', 'f must return a Variable or an array of Variables');
+  return list;
+}
+
+class Tally {
+  checked = 0;
+  maxAbs = 0;
+  maxRel = 0;
+  worst: GradcheckWorst | null = null;
+  private worstScore = Number.NEGATIVE_INFINITY;
+  ok = true;
+  constructor(
+    private atol: number,
+    private rtol: number,
+  ) {}
+  add(input: number, index: number, output: number, analytic: number, numerical: number): void {
+    this.checked++;
+    const abs = Math.abs(analytic - numerical);
+    const rel = abs / Math.max(Math.abs(numerical), 1e-12);
+    const bad = !(abs <= this.atol + this.rtol * Math.abs(numerical)); // NaN counts as bad
+    if (bad) this.ok = false;
+    if (abs > this.maxAbs || Number.isNaN(abs)) this.maxAbs = Number.isNaN(abs) ? Number.NaN : abs;
+    if (Number.isFinite(rel) && abs > this.atol && rel > this.maxRel) this.maxRel = rel;
+    const score = Number.isNaN(abs) ? Number.POSITIVE_INFINITY : abs - (this.atol + this.rtol * Math.abs(numerical));
+    if (score > this.worstScore) {
+      this.worstScore = score;
+      this.worst = { input, index, output, analytic, numerical, absError: abs, relError: rel };
+    }
+  }
+}
+
+/**
+ * Compares the analytic gradients of `f` (from backward) with central differences, in float64.
+ * Small problems compare the whole Jacobian entry by entry; large ones compare vector–Jacobian
+ * products with random upstream gradients, per element or along random directions. An entry
+ * passes when |analytic − numerical| ≤ atol + rtol·|numerical|. Inputs are never modified.
+ */
+export function gradcheck(f: Fn, inputs: readonly Operand[], options: GradcheckOptions = {}): GradcheckReport {
+  const eps = options.eps ?? 1e-6;
+  const atol = options.atol ?? 1e-5;
+  const rtol = options.rtol ?? 1e-3;
+  if (!(eps > 0) || !(atol >= 0) || !(rtol >= 0))
+    throw new ValueError('gradcheck', 'eps must be positive, atol and rtol non-negative');
+  const xs = inputs.map((x) => {
+    const v = x instanceof Variable ? x : variable(x);
+    if (v.dtype !== 'float64') {
+      throw new DTypeError('gradcheck', 'inputs must be float64: float32 rounding swamps central differences');
+    }
+    // Private copies: perturbation writes into these, never into the caller's tensors.
+    return variable(v.data.clone(), { name: v.name ?? undefined });
+  });
+  const rng = new Random(options.seed ?? 0);
+  const ys = outputsOf(f(...xs));
+  const outSize = ys.reduce((s, y) => s + y.size, 0);
+  const inSize = xs.reduce((s, x) => s + x.size, 0);
+  const tally = new Tally(atol, rtol);
+  // Fresh leaves over the (perturbed) private data: f may itself differentiate (gradgradcheck),
+  // so it runs with recording on, but nothing is kept.
+  const evalOutputs = (): Float64Array[] =>
+    outputsOf(f(...xs.map((x) => new Variable(x.data, { requiresGrad: true })))).map((y) =>
+      Float64Array.from(y.data.data),
+    );
+
+  // Numerical derivative of all outputs along a perturbation applied by `nudge(sign)`.
+  const central = (nudge: (s: number) => void): Float64Array[] => {
+    nudge(+1);
+    const plus = evalOutputs();
+    nudge(-2);
+    const minus = evalOutputs();
+    nudge(+1);
+    return plus.map((p, j) => p.map((v, k) => (v - minus[j][k]) / (2 * eps)));
+  };
+  const mode: 'jacobian' | 'projection' =
+    outSize * inSize <= (options.jacobianLimit ?? 4096) ? 'jacobian' : 'projection';
+  if (mode === 'jacobian') {
+    // Analytic Jacobian rows: one backward per output element, seeded with a one-hot.
+    const rows: Float64Array[] = [];
+    ys.forEach((y, j) => {
+      for (let k = 0; k < y.size; k++) {
+        const seeds = ys.map((o, jj) => {
+          const t = new Tensor(new Float64Array(o.size), o.shape);
+          if (jj === j) t.data[k] = 1;
+          return t;
+        });
+        const g = computeGrads(ys, seeds);
+        const row = new Float64Array(inSize);
+        let off = 0;
+        for (const x of xs) {
+          const gx = g.get(x);
+          if (gx) row.set(gx.data.data, off);
+          off += x.size;
+        }
+        rows.push(row);
+      }
+    });
+    let col = 0;
+    xs.forEach((x, xi) => {
+      for (let i = 0; i < x.size; i++, col++) {
+        const keep = x.data.data[i];
+        const d = central((s) => {
+          x.data.data[i] += s * eps;
+        });
+        x.data.data[i] = keep;
+        let r = 0;
+        d.forEach((dj) => {
+          for (let k = 0; k < dj.length; k++, r++) tally.add(xi, i, r, rows[r][col], dj[k]);
+        });
+      }
+    });
+  } else {
+    const count = options.projections ?? 3;
+    for (let p = 0; p < count; p++) {
+      const us = ys.map((y) => rng.randn(y.shape));
+      const g = computeGrads(ys, us);
+      const dotU = (d: Float64Array[]) =>
+        d.reduce((s, dj, j) => s + dj.reduce((t, v, k) => t + v * us[j].data[k], 0), 0);
+      xs.forEach((x, xi) => {
+        const gx = g.get(x)?.data.data ?? new Float64Array(x.size);
+        if (x.size <= (options.elementLimit ?? 2048)) {
+          for (let i = 0; i < x.size; i++) {
+            const keep = x.data.data[i];
+            const d = central((s) => {
+              x.data.data[i] += s * eps;
+            });
+            x.data.data[i] = keep;
+            tally.add(xi, i, p, gx[i], dotU(d));
+          }
+        } else {
+          const v = rng.randn(x.shape).data;
+          const keep = Float64Array.from(x.data.data);
+          const d = central((s) => {
+            for (let i = 0; i < v.length; i++) x.data.data[i] += s * eps * v[i];
+          });
+          x.data.data.set(keep);
+          let a = 0;
+          for (let i = 0; i < v.length; i++) a += gx[i] * v[i];
+          tally.add(xi, -1, p, a, dotU(d));
+        }
+      });
+    }
+  }
+  const w = tally.worst;
+  const message = tally.ok
+    ? `gradcheck passed (${mode}, ${tally.checked} values, max abs error ${tally.maxAbs.toExponential(2)})`
+    : `gradcheck failed (${mode}): input ${w?.input}, element ${w?.index}, output ${w?.output}: analytic ${w?.analytic} vs numerical ${w?.numerical} (abs error ${w?.absError.toExponential(3)}, atol ${atol}, rtol ${rtol})`;
+  const report: GradcheckReport = {
+    ok: tally.ok,
+    mode,
+    checked: tally.checked,
+    maxAbsError: tally.maxAbs,
+    maxRelError: tally.maxRel,
+    worst: tally.worst,
+    message,
+  };
+  if (!report.ok && options.raise) throw new GraphError('gradcheck', message);
+  return report;
+}
+
+/**
+ * Second-order check: gradcheck of the function `xs ↦ ∂(Σ u·f(xs))/∂xs` built with
+ * `createGraph`, for a fixed random upstream `u` — so the backward of every op's backward is
+ * compared with central differences too.
+ */
+export function gradgradcheck(f: Fn, inputs: readonly Operand[], options: GradcheckOptions = {}): GradcheckReport {
+  const rng = new Random((options.seed ?? 0) + 1);
+  let us: Tensor[] | null = null;
+  const g: Fn = (...xs) => {
+    const ys = outputsOf(f(...xs));
+    us ??= ys.map((y) => rng.randn(y.shape));
+    const total = ys.reduce<Variable | null>((s, y, j) => {
+      const t = sum(mul(y, (us as Tensor[])[j]));
+      return s ? s.add(t) : t;
+    }, null) as Variable;
+    const grads = computeGrads([total], [], { createGraph: true });
+    return xs.map((x) => grads.get(x) ?? mul(x, 0));
+  };
+  return gradcheck(g, inputs, options);
+}

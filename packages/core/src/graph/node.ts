@@ -1,0 +1,203 @@
+import { AnomalyError, fmtShape, GraphError, ShapeError, ZerogradError } from '../errors.js';
+import { type DType, promoteTypes } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { mode } from './mode.js';
+import { asVariable, type Operand, strongDType, Variable } from './variable.js';
+
+/** What an op's forward sees besides its input tensors. */
+export interface ForwardContext {
+  /** Stores values for backward (masks, indices, anything); read back as `ctx.saved`. */
+  save(...values: unknown[]): void;
+}
+
+/** What an op's backward sees. Inputs and outputs are Variables, so backward can use ops. */
+export interface BackwardContext<A = unknown> {
+  readonly inputs: readonly Variable[];
+  readonly outputs: readonly Variable[];
+  readonly attrs: A;
+  /** Whatever forward passed to `ctx.save(...)`. */
+  readonly saved: readonly unknown[];
+  /** `needsGrad[i]` is false for inputs that need no gradient; backward may skip them. */
+  readonly needsGrad: readonly boolean[];
+}
+
+/** A gradient as backward may return it: a Variable (to stay differentiable), a Tensor, or nothing. */
+export type GradResult = Variable | Tensor | null | undefined;
+
+/**
+ * The definition of an op: a name, forward on tensors and backward written with ops.
+ * Built-in ops and user-defined ops are made the same way (see `defineOp`).
+ */
+export interface OpDefinition<A = unknown> {
+  /** Shown in errors, graph snapshots and drawings (`Add`, `MatMul`, `Softplus`). */
+  readonly name: string;
+  /**
+   * Computes the output tensor(s). Inputs arrive promoted to a common dtype unless
+   * `promote` is false.
+   */
+  forward(inputs: Tensor[], attrs: A, ctx: ForwardContext): Tensor | Tensor[];
+  /**
+   * Returns one gradient per input given the outputs' gradients `gys` (never null: missing
+   * ones are zeros). Written with ops, it runs under `noGrad` unless backward was asked to
+   * `createGraph`, which is what makes gradients of gradients work.
+   */
+  backward(gys: Variable[], ctx: BackwardContext<A>): GradResult[] | GradResult;
+  /**
+   * Inputs broadcast against each other (numpy rules). The engine then sums each returned
+   * gradient down to its input's shape — one shared `sumTo` step for every broadcasting op.
+   */
+  readonly broadcast?: boolean;
+  /** Promote inputs to a common dtype before forward (default true). */
+  readonly promote?: boolean;
+  /** JSON-friendly attributes to show in snapshots (default: `attrs` when it is a plain object). */
+  describe?(attrs: A): Record<string, unknown>;
+}
+
+/** A node of the graph: one application of an op to input variables. */
+export class OpNode<A = unknown> {
+  readonly def: OpDefinition<A>;
+  readonly inputs: Variable[];
+  readonly outputs: Variable[];
+  readonly attrs: A;
+  readonly saved: unknown[];
+  readonly generation: number;
+  readonly scope: readonly string[];
+  /** Scratch mark of the backward engine's traversal (avoids a Set per call). */
+  mark = 0;
+
+  constructor(def: OpDefinition<A>, inputs: Variable[], outputs: Variable[], attrs: A, saved: unknown[]) {
+    this.def = def;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.attrs = attrs;
+    this.saved = saved;
+    let g = 0;
+    for (const x of inputs) if (x.generation > g) g = x.generation;
+    this.generation = g;
+    this.scope = mode.scope;
+  }
+
+  get name(): string {
+    return this.def.name;
+  }
+}
+
+function anomalyCheck(def: OpDefinition<never>, inputs: readonly Variable[], outs: readonly Tensor[]): void {
+  for (let k = 0; k < outs.length; k++) {
+    const d = outs[k].data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      if (v - v !== 0) {
+        const where = mode.backwardOf ? ` (in the backward of ${mode.backwardOf})` : '';
+        throw new AnomalyError(
+          def.name,
+          `output ${k} holds ${v} at flat index ${i}${where}; input shapes ${inputs.map((x) => fmtShape(x.shape)).join(', ') || 'none'}`,
+        );
+      }
+    }
+  }
+}
+
+const CastDef: OpDefinition<{ dtype: DType }> = {
+  name: 'Cast',
+  promote: false,
+  forward: ([x], { dtype }) => x.astype(dtype),
+  backward: ([gy], { inputs }) => cast(gy, inputs[0].dtype),
+};
+
+/** `x` converted to `dtype` (differentiable; the gradient is cast back). */
+export function cast(x: Operand, dtype: DType): Variable {
+  const v = asVariable('Cast', x, dtype);
+  return v.dtype === dtype ? v : (applyOp(CastDef, [v], { dtype }) as Variable);
+}
+
+/**
+ * Applies an op to operands: converts and promotes them, runs forward, checks anomalies when
+ * asked, and — when recording and some input requires a gradient — links the outputs to a new
+ * `OpNode`. Returns one Variable, or an array for multi-output ops.
+ */
+export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], attrs: A): Variable | Variable[] {
+  let dtype: DType | null = null;
+  for (const o of operands) {
+    const d = strongDType(o);
+    if (d) dtype = dtype ? promoteTypes(dtype, d) : d;
+  }
+  const common: DType = dtype ?? 'float64';
+  const inputs = new Array<Variable>(operands.length);
+  const tensors = new Array<Tensor>(operands.length);
+  let needs = false;
+  for (let i = 0; i < operands.length; i++) {
+    let v = asVariable(def.name, operands[i], common);
+    if (def.promote !== false && v.dtype !== common) v = cast(v, common);
+    inputs[i] = v;
+    tensors[i] = v.data;
+    if (v.requiresGrad) needs = true;
+  }
+  const saved: unknown[] = [];
+  let result: Tensor | Tensor[];
+  try {
+    result = def.forward(tensors, attrs, { save: (...vals) => saved.push(...vals) });
+  } catch (e) {
+    if (e instanceof ZerogradError) throw e;
+    // A kernel should never surface a raw TypeError/RangeError: name the op and the shapes.
+    throw new ShapeError(
+      def.name,
+      `failed on input shapes ${inputs.map((x) => fmtShape(x.shape)).join(', ')}: ${(e as Error)?.message ?? e}`,
+    );
+  }
+  const outs = Array.isArray(result) ? result : [result];
+  for (const t of outs) {
+    if (!(t instanceof Tensor)) throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
+  }
+  if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, outs);
+  const record = needs && mode.gradEnabled;
+  const outputs = outs.map((t) => new Variable(t, { requiresGrad: record }));
+  if (record) {
+    const node = new OpNode(def, inputs, outputs, attrs, saved);
+    for (const y of outputs) {
+      y.creator = node;
+      y.generation = node.generation + 1;
+    }
+  }
+  return Array.isArray(result) ? outputs : outputs[0];
+}
+
+/** A user-facing op function made by `defineOp`. */
+export interface OpFunction<A> {
+  (...inputs: Operand[]): Variable;
+  /** Applies the op with attributes. */
+  withAttrs(attrs: A, ...inputs: Operand[]): Variable;
+  readonly def: OpDefinition<A>;
+}
+
+/**
+ * Defines a new op that behaves exactly like the built-in ones (which are defined the same
+ * way): it appears in `traceGraph` under its own name, respects `noGrad`, `createGraph` and
+ * `detectAnomaly`, and broadcasts if it declares `broadcast: true`.
+ *
+ * @example
+ * const softplus = defineOp({
+ *   name: 'Softplus',
+ *   forward: ([x]) => ..., // tensors in, tensor out
+ *   backward: ([gy], { inputs: [x] }) => mul(gy, sigmoid(x)), // written with ops
+ * });
+ * softplus(variable([1, 2])).backward();
+ */
+export function defineOp<A = undefined>(def: OpDefinition<A>): OpFunction<A> {
+  if (!def || typeof def.name !== 'string' || typeof def.forward !== 'function' || typeof def.backward !== 'function') {
+    throw new GraphError('defineOp', 'an op needs a name, a forward function and a backward function');
+  }
+  const fn = ((...inputs: Operand[]) => single(applyOp(def, inputs, undefined as A), def.name)) as OpFunction<A>;
+  fn.withAttrs = (attrs: A, ...inputs: Operand[]) => single(applyOp(def, inputs, attrs), def.name);
+  Object.defineProperty(fn, 'def', { value: def });
+  Object.defineProperty(fn, 'name', { value: def.name });
+  return fn;
+}
+
+function single(r: Variable | Variable[], name: string): Variable {
+  if (Array.isArray(r)) {
+    if (r.length !== 1) throw new GraphError(name, `returns ${r.length} outputs; use applyOp for multi-output ops`);
+    return r[0];
+  }
+  return r;
+}

@@ -1,0 +1,162 @@
+/**
+ * Tensor-level entry points over the flat kernels: they validate shapes, allocate the result
+ * and call the typed-array kernel. Ops (the graph layer) call only these, so a faster backend
+ * can replace a kernel here without the graph noticing.
+ */
+import { fmtShape, ShapeError } from '../errors.js';
+import { allocate, type DType, promoteTypes } from '../tensor/dtype.js';
+import {
+  broadcastShapes,
+  canBroadcastTo,
+  normalizeAxes,
+  reducedShape,
+  type Shape,
+  shapesEqual,
+  sizeOf,
+} from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import {
+  type BinaryKind,
+  binaryInto,
+  broadcastInto,
+  broadcastStrides,
+  type UnaryKind,
+  unaryInto,
+} from './elementwise.js';
+import { gemm } from './matmul.js';
+import { argReduce, type ReduceKind, reduce } from './reduce.js';
+import { transposeInto } from './transpose.js';
+
+export type { BinaryKind, ReduceKind, UnaryKind };
+
+/** `a ⊙ b` with numpy broadcasting and type promotion. */
+export function binary(kind: BinaryKind, a: Tensor, b: Tensor, op: string = kind): Tensor {
+  const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  const dtype = promoteTypes(a.dtype, b.dtype);
+  const out = allocate(dtype, sizeOf(shape));
+  binaryInto(kind, a.data, a.shape, b.data, b.shape, out, shape);
+  return new Tensor(out, shape);
+}
+
+/** `f(x)` elementwise, same shape and dtype. */
+export function unary(kind: UnaryKind, x: Tensor, param = 0): Tensor {
+  const out = allocate(x.dtype, x.size);
+  unaryInto(kind, x.data, out, param);
+  return new Tensor(out, x.shape);
+}
+
+/** Sum/max/min over `axis` (all axes when omitted), optionally keeping reduced axes. */
+export function reduceTensor(
+  kind: ReduceKind,
+  x: Tensor,
+  axis?: number | readonly number[] | null,
+  keepdims = false,
+  op: string = kind,
+): Tensor {
+  const axes = normalizeAxes(op, axis, x.ndim);
+  if (kind !== 'sum') {
+    for (const a of axes) {
+      if (x.shape[a] === 0)
+        throw new ShapeError(op, `cannot take the ${kind} over axis ${a} of size 0 in shape ${fmtShape(x.shape)}`);
+    }
+  }
+  const data = reduce(kind, x.data, x.shape, axes, x.dtype);
+  return new Tensor(data, reducedShape(x.shape, axes, keepdims));
+}
+
+/** Indices of the max/min along `axis` (as float values, zerograd tensors are float). */
+export function argReduceTensor(kind: 'max' | 'min', x: Tensor, axis: number, op = `arg${kind}`): Tensor {
+  const [a] = normalizeAxes(op, axis, x.ndim);
+  if (x.shape[a] === 0) throw new ShapeError(op, `axis ${axis} has size 0 in shape ${fmtShape(x.shape)}`);
+  const out = argReduce(kind, x.data, x.shape, a);
+  return new Tensor(
+    out,
+    x.shape.filter((_, i) => i !== a),
+  ).astype('float64');
+}
+
+/** `x` broadcast to `shape` (a copy). */
+export function broadcastTensor(x: Tensor, shape: Shape, op = 'broadcastTo'): Tensor {
+  if (!canBroadcastTo(x.shape, shape))
+    throw new ShapeError(op, `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+  const out = allocate(x.dtype, sizeOf(shape));
+  broadcastInto(x.data, x.shape, out, shape);
+  return new Tensor(out, shape);
+}
+
+/** Sums `x` down to `shape` — the inverse of broadcasting, used by every broadcasting backward. */
+export function sumToTensor(x: Tensor, shape: Shape, op = 'sumTo'): Tensor {
+  if (shapesEqual(x.shape, shape)) return x;
+  if (!canBroadcastTo(shape, x.shape))
+    throw new ShapeError(op, `cannot sum ${fmtShape(x.shape)} down to ${fmtShape(shape)}`);
+  const lead = x.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < x.ndim; i++) if (i < lead || (shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
+  const data = reduce('sum', x.data, x.shape, axes, x.dtype);
+  return new Tensor(data, shape);
+}
+
+/** Axes permuted; output axis i is input axis `perm[i]` (perm already normalised). */
+export function transposeTensor(x: Tensor, perm: readonly number[]): Tensor {
+  const out = allocate(x.dtype, x.size);
+  transposeInto(x.data, x.shape, perm, out);
+  return new Tensor(
+    out,
+    perm.map((p) => x.shape[p]),
+  );
+}
+
+/**
+ * Matrix product of tensors of rank ≥ 2, numpy's `matmul`: the last two axes multiply, the
+ * leading (batch) axes broadcast. `transA`/`transB` read the last two axes transposed without
+ * copying. 1-D operands are handled by the op layer.
+ */
+export function matmulTensor(a: Tensor, b: Tensor, transA = false, transB = false, op = 'MatMul'): Tensor {
+  if (a.ndim < 2 || b.ndim < 2) {
+    throw new ShapeError(op, `matmulTensor needs rank ≥ 2 operands, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  const ar = a.ndim;
+  const br = b.ndim;
+  const m = transA ? a.shape[ar - 1] : a.shape[ar - 2];
+  const ka = transA ? a.shape[ar - 2] : a.shape[ar - 1];
+  const kb = transB ? b.shape[br - 1] : b.shape[br - 2];
+  const n = transB ? b.shape[br - 2] : b.shape[br - 1];
+  if (ka !== kb) {
+    throw new ShapeError(
+      op,
+      `inner dimensions differ: ${fmtShape(a.shape)}${transA ? 'ᵀ' : ''} @ ${fmtShape(b.shape)}${transB ? 'ᵀ' : ''} (${ka} ≠ ${kb})`,
+    );
+  }
+  const aBatch = a.shape.slice(0, ar - 2);
+  const bBatch = b.shape.slice(0, br - 2);
+  const batch = broadcastShapes(op, aBatch, bBatch);
+  const dtype: DType = promoteTypes(a.dtype, b.dtype);
+  const outShape = [...batch, m, n];
+  const out = allocate(dtype, sizeOf(outShape));
+  const A = a.dtype === dtype ? a.data : a.astype(dtype).data;
+  const B = b.dtype === dtype ? b.data : b.astype(dtype).data;
+  const count = sizeOf(batch);
+  if (count === 0) return new Tensor(out, outShape);
+  const sa = broadcastStrides(aBatch, batch);
+  const sb = broadcastStrides(bBatch, batch);
+  const matA = m * ka;
+  const matB = ka * n;
+  const counter = new Array<number>(batch.length).fill(0);
+  let ia = 0;
+  let ib = 0;
+  for (let t = 0; t < count; t++) {
+    gemm(m, n, ka, A, ia * matA, transA, B, ib * matB, transB, out, t * m * n);
+    for (let d = batch.length - 1; d >= 0; d--) {
+      counter[d]++;
+      ia += sa[d];
+      ib += sb[d];
+      if (counter[d] < batch[d]) break;
+      ia -= sa[d] * batch[d];
+      ib -= sb[d] * batch[d];
+      counter[d] = 0;
+    }
+  }
+  return new Tensor(out, outShape);
+}
+
+export { argReduce, binaryInto, broadcastInto, gemm, reduce, transposeInto, unaryInto };

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Random, add, backwardSteps, grad, gradcheck, gradgradcheck, matmul, mul, traceGraph, variable } from '@zerograd/core';
+
+describe('the book’s apple example', () => {
+  it('gives the book’s gradients: 2.2 per apple price, 110 per apple, 200 for the tax', () => {
+    const apple = variable(100, { name: 'apple' });
+    const count = variable(2, { name: 'count' });
+    const tax = variable(1.1, { name: 'tax' });
+    const price = mul(mul(apple, count), tax);
+    price.backward();
+    expect(price.item()).toBeCloseTo(220, 10);
+    expect(apple.grad?.item()).toBeCloseTo(2.2, 12);
+    expect(count.grad?.item()).toBeCloseTo(110, 10);
+    expect(tax.grad?.item()).toBeCloseTo(200, 10);
+  });
+});
+
+describe('backward engine', () => {
+  it('accumulates on fan-out and does not mutate shared gradient buffers', () => {
+    const x = variable([1, 2, 3]);
+    const y = add(mul(x, x), x); // dy/dx = 2x + 1
+    y.backward();
+    expect(x.grad?.toArray()).toEqual([3, 5, 7]);
+  });
+
+  it('computes third derivatives of tanh with createGraph', () => {
+    const x = variable(0.5);
+    x.tanh().backward({ createGraph: true });
+    const g1 = x.grad!;
+    x.clearGrad();
+    g1.backward({ createGraph: true });
+    const g2 = x.grad!;
+    x.clearGrad();
+    g2.backward();
+    const t = Math.tanh(0.5);
+    expect(x.grad?.item()).toBeCloseTo(-2 * (1 - t * t) * (1 - 3 * t * t), 12);
+  });
+
+  it('nested grad gives second derivatives', () => {
+    const d2 = grad((u) => grad((w) => w.mul(w).mul(w))(u)[0])(2);
+    expect(d2[0].item()).toBeCloseTo(12, 12);
+  });
+
+  it('gradcheck passes matmul∘tanh to first and second order', () => {
+    const r = new Random(1);
+    const f = (p: ReturnType<typeof variable>, q: ReturnType<typeof variable>) => matmul(p, q).tanh();
+    expect(gradcheck(f, [r.randn([3, 4]), r.randn([4, 2])]).ok).toBe(true);
+    expect(gradgradcheck(f, [r.randn([3, 4]), r.randn([4, 2])]).ok).toBe(true);
+  });
+
+  it('replays backprop as frozen snapshots that survive JSON', () => {
+    const a = variable(100, { name: 'apple' });
+    const y = mul(a, 2);
+    const steps = backwardSteps(y);
+    expect(steps.length).toBe(2);
+    expect(Object.isFrozen(steps[1].nodes)).toBe(true);
+    const last = steps[steps.length - 1];
+    const apple = last.nodes.find((n) => n.kind === 'variable' && n.name === 'apple');
+    expect(apple && apple.kind === 'variable' && apple.grad).toEqual({ kind: 'full', data: [2] });
+    expect(JSON.parse(JSON.stringify(traceGraph(y)))).toEqual(traceGraph(y));
+  });
+});
