@@ -173,6 +173,7 @@ function packPanel(
  * The 4×4 register tile: C[0..4, 0..4] (=|+=) Σ_p A[p, 0..4]ᵀ · B[p, 0..4] over packed
  * slivers `pa` (4 values of op(A)'s column p) and `pb` (4 values of op(B)'s row p).
  */
+// biome-ignore format: the 4×4 grid of accumulators reads best as a grid
 function microKernel4x4(
   kc: number,
   pa: Float64Array,
