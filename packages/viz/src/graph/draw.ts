@@ -1,0 +1,282 @@
+import { line as d3line, curveBasis, select, type Selection } from 'd3';
+import { measureText } from '../text.js';
+import type { GraphSnapshot, SnapshotVariableNode } from '../types.js';
+import {
+  type GraphLayout,
+  type GraphOptions,
+  type LaidOutEdge,
+  type LaidOutNode,
+  inlineTensor,
+  layoutGraph,
+} from './layout.js';
+import { GRAD_COLOUR, GRAPH_CSS, ROLE_STYLE } from './style.js';
+
+type AnySelection = Selection<any, any, any, any>;
+
+const LEGEND_HEIGHT = 28;
+const LINE = 15;
+
+/** A drawn graph: its SVG element, its layout and a way to show another step of the sequence. */
+export interface DrawnGraph {
+  svg: SVGSVGElement;
+  layout: GraphLayout;
+  steps: readonly GraphSnapshot[];
+  /** Index of the step currently shown. */
+  step: number;
+  /** Shows step `index` (gradient labels and the highlight of what that step computed). */
+  showStep(index: number): void;
+}
+
+/** Accepts one snapshot or a backward-step sequence, returning the sequence. */
+export function asSteps(input: GraphSnapshot | readonly GraphSnapshot[]): readonly GraphSnapshot[] {
+  const steps = Array.isArray(input) ? (input as readonly GraphSnapshot[]) : [input as GraphSnapshot];
+  if (steps.length === 0) throw new Error('expected a GraphSnapshot or a non-empty array of them');
+  for (const s of steps) {
+    if (!s || s.version !== 1 || !Array.isArray(s.nodes) || !Array.isArray(s.edges)) {
+      throw new Error('expected a GraphSnapshot (version 1) with nodes and edges');
+    }
+  }
+  return steps;
+}
+
+/**
+ * Draws a graph snapshot (or step sequence) as an SVG appended to `container`, in any DOM (the
+ * browser's or linkedom's). Every user string goes through `.text()`; nothing is parsed as HTML.
+ */
+export function drawGraph(
+  container: Element,
+  input: GraphSnapshot | readonly GraphSnapshot[],
+  opts: GraphOptions = {},
+): DrawnGraph {
+  const steps = asSteps(input);
+  const layout = layoutGraph(steps, opts);
+  const prefix = opts.idPrefix ?? 'zg';
+  const legend = opts.legend !== false;
+  const legendWidth = legend ? legendItemsWidth() : 0;
+  const width = Math.max(layout.width, legendWidth + 24);
+  const height = layout.height + (legend ? LEGEND_HEIGHT : 0);
+
+  const svg = select(container)
+    .append('svg')
+    .attr('xmlns', 'http://www.w3.org/2000/svg')
+    .attr('class', 'zg-graph')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('viewBox', `0 0 ${width} ${height}`);
+  svg.append('style').text(GRAPH_CSS);
+  const defs = svg.append('defs');
+  for (const [id, colour] of [
+    ['arrow', '#8c8c8c'],
+    ['arrow-flow', GRAD_COLOUR],
+  ] as const) {
+    defs
+      .append('marker')
+      .attr('id', `${prefix}-${id}`)
+      .attr('viewBox', '0 0 10 10')
+      .attr('refX', 9)
+      .attr('refY', 5)
+      .attr('markerUnits', 'userSpaceOnUse')
+      .attr('markerWidth', id === 'arrow' ? 9 : 12)
+      .attr('markerHeight', id === 'arrow' ? 9 : 12)
+      .attr('orient', 'auto-start-reverse')
+      .append('path')
+      .attr('d', 'M0,0L10,5L0,10z')
+      .attr('fill', colour);
+  }
+  svg.append('rect').attr('class', 'zg-background').attr('width', width).attr('height', height).attr('fill', '#fff');
+  const viewport = svg.append('g').attr('class', 'zg-viewport');
+
+  const clusterG = viewport
+    .append('g')
+    .attr('class', 'zg-clusters')
+    .selectAll('g')
+    .data(layout.clusters)
+    .join('g')
+    .attr('class', 'zg-cluster')
+    .attr('data-id', (d) => d.id);
+  clusterG
+    .append('rect')
+    .attr('x', (d) => d.x - d.width / 2)
+    .attr('y', (d) => d.y - d.height / 2)
+    .attr('width', (d) => d.width)
+    .attr('height', (d) => d.height)
+    .attr('rx', 6);
+  clusterG
+    .append('text')
+    .attr('x', (d) => d.x - d.width / 2 + 6)
+    .attr('y', (d) => d.y - d.height / 2 + 13)
+    .text((d) => d.label);
+
+  const path = d3line<{ x: number; y: number }>()
+    .x((p) => p.x)
+    .y((p) => p.y)
+    .curve(curveBasis);
+  viewport
+    .append('g')
+    .attr('class', 'zg-edges')
+    .selectAll('g')
+    .data(layout.edges)
+    .join('g')
+    .attr('class', (d) => (d.kind === 'output' ? 'zg-output-edge' : 'zg-edge'))
+    .attr('data-id', (d) => d.id)
+    .attr('data-from', (d) => d.from)
+    .attr('data-to', (d) => d.to)
+    .append('path')
+    .attr('d', (d) => path(d.points) ?? '')
+    .attr('marker-end', `url(#${prefix}-arrow)`);
+
+  const first = steps[0] as GraphSnapshot;
+  const firstVars = variablesById(first);
+  const labelled = layout.edges.filter((e) => e.label);
+  const edgeLabels = viewport
+    .append('g')
+    .attr('class', 'zg-edge-labels')
+    .selectAll('g')
+    .data(labelled)
+    .join('g')
+    .attr('class', 'zg-edge-label')
+    .attr('data-edge', (d) => d.id)
+    .attr('data-var', (d) => d.variable);
+  const above = layout.direction === 'TB' ? (d: { label: { x: number; width: number } | null }) => (d.label?.x ?? 0) - (d.label?.width ?? 0) / 2 + 3 : null;
+  edgeLabels
+    .append('text')
+    .attr('class', 'zg-value')
+    .attr('text-anchor', above ? 'start' : 'middle')
+    .attr('x', (d) => (above ? above(d) : (d.label?.x ?? 0)))
+    .attr('y', (d) => (d.label?.y ?? 0) - 4)
+    .text((d) => (opts.showValues === false ? '' : valueText(firstVars.get(d.variable), opts)));
+  edgeLabels
+    .append('text')
+    .attr('class', 'zg-grad')
+    .attr('text-anchor', above ? 'start' : 'middle')
+    .attr('x', (d) => (above ? above(d) : (d.label?.x ?? 0)))
+    .attr('y', (d) => (d.label?.y ?? 0) + 12);
+
+  const nodeG = viewport
+    .append('g')
+    .attr('class', 'zg-nodes')
+    .selectAll('g')
+    .data(layout.nodes)
+    .join('g')
+    .attr('class', (d) => `zg-node zg-${d.kind} zg-role-${d.role}`)
+    .attr('data-id', (d) => d.id)
+    .attr('transform', (d) => `translate(${d.x},${d.y})`);
+  nodeG.each(function (d) {
+    drawNodeBody(select(this), d);
+  });
+  nodeG.each(function (d) {
+    const lines: { text: string; cls: string }[] = [];
+    if (d.label) lines.push({ text: d.label, cls: 'zg-name' });
+    if (d.sublabel) lines.push({ text: d.sublabel, cls: 'zg-shape' });
+    const top = -((lines.length - 1) * LINE) / 2 + 4;
+    select(this)
+      .selectAll('text')
+      .data(lines)
+      .join('text')
+      .attr('class', (l) => l.cls)
+      .attr('text-anchor', 'middle')
+      .attr('x', 0)
+      .attr('y', (_l, i) => top + i * LINE)
+      .text((l) => l.text);
+  });
+
+  if (legend) drawLegend(svg, layout.height + 4);
+
+  const drawn: DrawnGraph = {
+    svg: svg.node() as SVGSVGElement,
+    layout,
+    steps,
+    step: steps.length - 1,
+    showStep(index: number) {
+      const i = Math.max(0, Math.min(steps.length - 1, Math.round(index)));
+      drawn.step = i;
+      applyStep(svg, steps[i] as GraphSnapshot, opts, prefix);
+    },
+  };
+  drawn.showStep(opts.step ?? steps.length - 1);
+  return drawn;
+}
+
+function variablesById(snap: GraphSnapshot): Map<string, SnapshotVariableNode> {
+  const map = new Map<string, SnapshotVariableNode>();
+  for (const n of snap.nodes) if (n.kind === 'variable') map.set(n.id, n);
+  return map;
+}
+
+function valueText(node: SnapshotVariableNode | undefined, opts: GraphOptions): string {
+  return node ? (inlineTensor(node.value, node, opts) ?? '') : '';
+}
+
+function drawNodeBody(g: AnySelection, d: LaidOutNode): void {
+  if (d.shape === 'ellipse') {
+    g.append('ellipse').attr('class', 'zg-body').attr('rx', d.width / 2).attr('ry', d.height / 2);
+  } else if (d.shape === 'circle') {
+    g.append('circle').attr('class', 'zg-body').attr('r', d.width / 2);
+  } else {
+    g.append('rect')
+      .attr('class', 'zg-body')
+      .attr('x', -d.width / 2)
+      .attr('y', -d.height / 2)
+      .attr('width', d.width)
+      .attr('height', d.height)
+      .attr('rx', 5);
+  }
+}
+
+/** Writes the gradients of `snap` and highlights what its step computed. */
+function applyStep(svg: AnySelection, snap: GraphSnapshot, opts: GraphOptions, prefix: string): void {
+  const vars = variablesById(snap);
+  const step = snap.step;
+  const updated = new Set(step?.updated ?? []);
+  const flow = new Set(step?.edges ?? []);
+  const grads = opts.showGrads !== false;
+  const gradText = (id: string) => {
+    const node = vars.get(id);
+    return grads && node ? (inlineTensor(node.grad, node, opts) ?? '') : '';
+  };
+  svg.selectAll<SVGGElement, { variable: string }>('.zg-edge-label').select('.zg-grad').text((d) => gradText(d.variable));
+  svg
+    .selectAll<SVGGElement, LaidOutNode>('.zg-node')
+    .classed('zg-current', (d) => updated.has(d.id) || (step?.op ?? null) === d.id)
+    .classed('zg-has-grad', (d) => vars.get(d.id)?.grad != null);
+  // The seed step lights the outputs' stubs: that is where the gradient of ones enters.
+  const flows = (d: LaidOutEdge) =>
+    flow.has(d.id) || (step !== null && step.op === null && d.kind === 'output' && updated.has(d.variable));
+  svg
+    .selectAll<SVGGElement, LaidOutEdge>('.zg-edge, .zg-output-edge')
+    .classed('zg-flow', flows)
+    .select('path')
+    .attr('marker-end', (d) => `url(#${prefix}-${flows(d) ? 'arrow-flow' : 'arrow'})`);
+}
+
+const LEGEND_ITEMS: { role: string; text: string }[] = [
+  ...Object.entries(ROLE_STYLE).map(([role, s]) => ({ role, text: s.label })),
+  { role: 'value', text: 'value' },
+  { role: 'grad', text: 'gradient' },
+];
+
+function legendItemsWidth(): number {
+  return LEGEND_ITEMS.reduce((w, item) => w + 26 + measureText(item.text, 11) + (item.role === 'value' || item.role === 'grad' ? 8 : 0), 0);
+}
+
+function drawLegend(svg: AnySelection, y: number): void {
+  const legend = svg.append('g').attr('class', 'zg-legend').attr('transform', `translate(12,${y})`);
+  let x = 0;
+  for (const item of LEGEND_ITEMS) {
+    const g = legend.append('g').attr('class', `zg-legend-item zg-role-${item.role}`).attr('transform', `translate(${x},0)`);
+    if (item.role === 'value' || item.role === 'grad') {
+      g.append('text')
+        .attr('class', item.role === 'value' ? 'zg-value' : 'zg-grad')
+        .attr('x', 0)
+        .attr('y', 14)
+        .text('1.5');
+      g.append('text').attr('x', 22).attr('y', 14).text(item.text);
+      x += 26 + measureText(item.text, 11) + 8;
+      continue;
+    }
+    if (item.role === 'op') g.append('rect').attr('class', 'zg-body').attr('x', 0).attr('y', 4).attr('width', 14).attr('height', 12).attr('rx', 3);
+    else g.append('ellipse').attr('class', 'zg-body').attr('cx', 7).attr('cy', 10).attr('rx', 7).attr('ry', 6);
+    g.append('text').attr('x', 18).attr('y', 14).text(item.text);
+    x += 26 + measureText(item.text, 11);
+  }
+}

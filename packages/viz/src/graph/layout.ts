@@ -1,0 +1,303 @@
+import dagre from '@dagrejs/dagre';
+import { formatShape, formatTensorInline } from '../format.js';
+import { measureText } from '../text.js';
+import type { GraphSnapshot, SnapshotNode, SnapshotVariableNode, TensorValue } from '../types.js';
+
+/** Options for drawing a graph snapshot (all optional). */
+export interface GraphOptions {
+  /** Layout direction: `LR` (left to right, the book's figures; default) or `TB` (top to bottom). */
+  direction?: 'LR' | 'TB';
+  /** Largest tensor (in entries) whose values are written on its edges; default 4. */
+  maxEdgeValues?: number;
+  /** Significant digits of the numbers written on edges; default 4. */
+  digits?: number;
+  /** Write forward values on edges (default true). */
+  showValues?: boolean;
+  /** Write gradients under the values (default true). */
+  showGrads?: boolean;
+  /** Draw the legend of node kinds (default true). */
+  legend?: boolean;
+  /** Which step of a sequence to draw (default: the last one). */
+  step?: number;
+  /** Prefix for ids inside the SVG (markers), so several graphs can share one page; default `zg`. */
+  idPrefix?: string;
+}
+
+/** How a node is drawn. */
+export type NodeShape = 'ellipse' | 'circle' | 'rect';
+
+/** A node placed by the layout: centre `x`, `y` and size `width` × `height`. */
+export interface LaidOutNode {
+  id: string;
+  kind: 'variable' | 'op';
+  /** `parameter`, `input`, `constant`, `intermediate` or `op`. */
+  role: string;
+  shape: NodeShape;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Main label: the variable's name or the op's symbol. */
+  label: string;
+  /** Second line: the shape for variables, empty for ops. */
+  sublabel: string;
+}
+
+/** An edge routed by the layout, with where its value and gradient labels go (when written). */
+export interface LaidOutEdge {
+  id: string;
+  /** `edge` for the snapshot's edges; `output` for the stub drawn out of an output to carry its numbers. */
+  kind: 'edge' | 'output';
+  from: string;
+  to: string;
+  points: { x: number; y: number }[];
+  /** The variable whose value flows along this edge. */
+  variable: string;
+  /** Label anchor (centre of the reserved label box) when the edge carries numbers. */
+  label: { x: number; y: number; width: number } | null;
+}
+
+/** A layer scope drawn as a box around its nodes. */
+export interface LaidOutCluster {
+  id: string;
+  label: string;
+  depth: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The result of laying out a snapshot: plain data, the same in Node and in the browser. */
+export interface GraphLayout {
+  width: number;
+  height: number;
+  direction: 'LR' | 'TB';
+  nodes: LaidOutNode[];
+  edges: LaidOutEdge[];
+  clusters: LaidOutCluster[];
+}
+
+/** Book-style symbols for the ops the notes draw as circles. */
+const OP_SYMBOLS: Record<string, string> = {
+  Add: '+',
+  Sub: '−',
+  Mul: '×',
+  Div: '÷',
+  Neg: '−x',
+  Exp: 'exp',
+  Log: 'log',
+  Reciprocal: '1/x',
+  Inv: '1/x',
+  Square: 'x²',
+  Pow: 'xⁿ',
+};
+
+const NAME_FONT = 13;
+const SUB_FONT = 11;
+const EDGE_FONT = 11;
+const LINE = 15;
+const PAD = 10;
+const MARGIN = 12;
+/** Cluster boxes grow upward by this much to hold their label. */
+export const CLUSTER_LABEL = 16;
+
+/** The label an op node shows (its symbol when the book has one). */
+export function opLabel(op: string): string {
+  return OP_SYMBOLS[op] ?? op;
+}
+
+/** The inline text (value or gradient) of a variable, or null when too big or unknown. */
+export function inlineTensor(value: TensorValue | null, node: SnapshotVariableNode, opts: GraphOptions): string | null {
+  return formatTensorInline(value, node.shape, opts.maxEdgeValues ?? 4, opts.digits ?? 4);
+}
+
+/** Scope path → cluster id. */
+export function clusterId(scope: readonly string[]): string {
+  return `scope:${scope.join('/')}`;
+}
+
+function variableLabel(node: SnapshotVariableNode): string {
+  return node.name ?? '';
+}
+
+/** Widest value and gradient label of a variable across all steps (so stepping never overflows). */
+function labelWidth(id: string, steps: readonly GraphSnapshot[], opts: GraphOptions): number {
+  let width = 0;
+  for (const [i, snap] of steps.entries()) {
+    const node = snap.nodes.find((n) => n.id === id);
+    if (!node || node.kind !== 'variable') continue;
+    if (i === 0 && opts.showValues !== false) {
+      width = Math.max(width, measureText(inlineTensor(node.value, node, opts) ?? '', EDGE_FONT, 'mono'));
+    }
+    if (opts.showGrads !== false) {
+      width = Math.max(width, measureText(inlineTensor(node.grad, node, opts) ?? '', EDGE_FONT, 'mono'));
+    }
+  }
+  return width;
+}
+
+/**
+ * Lays out a snapshot (or a step sequence, which shares one structure) with dagre: ranks run
+ * left to right (or top to bottom), layer scopes become nested cluster boxes, and edges that
+ * carry a small tensor reserve room for its value above and its gradient below.
+ */
+export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions = {}): GraphLayout {
+  const snap = steps[steps.length - 1];
+  if (!snap) throw new Error('layoutGraph: expected at least one snapshot');
+  const direction = opts.direction ?? 'LR';
+  const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
+  g.setGraph({ rankdir: direction, nodesep: 26, ranksep: 30, edgesep: 10, marginx: 0, marginy: 0 });
+
+  const byId = new Map<string, SnapshotNode>(snap.nodes.map((n) => [n.id, n]));
+  const hasOut = new Set(snap.edges.map((e) => e.from));
+  const laid = new Map<string, LaidOutNode>();
+
+  // Clusters, outermost first, so nested scopes nest.
+  const clusterDepth = new Map<string, number>();
+  for (const node of snap.nodes) {
+    for (let d = 1; d <= node.scope.length; d++) {
+      const id = clusterId(node.scope.slice(0, d));
+      if (clusterDepth.has(id)) continue;
+      clusterDepth.set(id, d);
+      g.setNode(id, { label: node.scope[d - 1] ?? '' });
+      if (d > 1) g.setParent(id, clusterId(node.scope.slice(0, d - 1)));
+    }
+  }
+
+  for (const node of snap.nodes) {
+    let item: LaidOutNode;
+    if (node.kind === 'variable') {
+      const label = variableLabel(node);
+      const sublabel = formatShape(node.shape);
+      const textW = Math.max(measureText(label, NAME_FONT), measureText(sublabel, SUB_FONT, 'mono'));
+      const lines = (label ? 1 : 0) + 1;
+      // An ellipse's inscribed box is 1/√2 of its bounding box.
+      item = {
+        id: node.id,
+        kind: 'variable',
+        role: node.role,
+        shape: 'ellipse',
+        x: 0,
+        y: 0,
+        width: Math.max(48, Math.ceil(textW * 1.3 + PAD)),
+        height: Math.max(32, Math.ceil(lines * LINE * 1.2 + 4)),
+        label,
+        sublabel,
+      };
+    } else {
+      const label = opLabel(node.op);
+      const textW = measureText(label, NAME_FONT);
+      const circle = label.length <= 3;
+      const size = Math.max(34, textW + 14);
+      item = {
+        id: node.id,
+        kind: 'op',
+        role: 'op',
+        shape: circle ? 'circle' : 'rect',
+        x: 0,
+        y: 0,
+        width: circle ? size : textW + 2 * PAD,
+        height: circle ? size : 30,
+        label,
+        sublabel: '',
+      };
+    }
+    laid.set(node.id, item);
+    g.setNode(node.id, { width: item.width, height: item.height });
+    if (node.scope.length > 0) g.setParent(node.id, clusterId(node.scope));
+  }
+
+  const labelFor = (width: number) =>
+    width > 0 ? { width: width + 6, height: 2 * LINE + 2, labelpos: direction === 'TB' ? 'r' : 'c' } : {};
+  const edgeList: { id: string; kind: 'edge' | 'output'; from: string; to: string; variable: string; width: number }[] = [];
+  for (const edge of snap.edges) {
+    const from = byId.get(edge.from);
+    const width = from?.kind === 'variable' ? labelWidth(from.id, steps, opts) : 0;
+    const variable = from?.kind === 'variable' ? from.id : edge.to;
+    edgeList.push({ id: edge.id, kind: 'edge', from: edge.from, to: edge.to, variable, width });
+  }
+  // An output has no outgoing edge to carry its value and gradient, so it gets a short stub
+  // (an invisible sink), as in the book's figures.
+  for (const node of snap.nodes) {
+    if (node.kind !== 'variable' || hasOut.has(node.id)) continue;
+    const width = labelWidth(node.id, steps, opts);
+    if (width === 0) continue;
+    const sink = `sink:${node.id}`;
+    g.setNode(sink, { width: 1, height: 1 });
+    if (node.scope.length > 0) g.setParent(sink, clusterId(node.scope));
+    edgeList.push({ id: `out:${node.id}`, kind: 'output', from: node.id, to: sink, variable: node.id, width });
+  }
+  for (const e of edgeList) g.setEdge(e.from, e.to, { ...labelFor(e.width), minlen: 1 }, e.id);
+  dagre.layout(g);
+
+  for (const item of laid.values()) {
+    const n = g.node(item.id);
+    item.x = n.x;
+    item.y = n.y;
+  }
+  const clusters: LaidOutCluster[] = [];
+  for (const [id, depth] of clusterDepth) {
+    const n = g.node(id);
+    const label = String(n.label ?? '');
+    // dagre has no cluster padding, so the box grows upward to hold its label, and above the
+    // labels of the boxes nested in it.
+    let deepest = depth;
+    for (const [other, d] of clusterDepth) if (other.startsWith(`${id}/`)) deepest = Math.max(deepest, d);
+    const grow = CLUSTER_LABEL * (1 + deepest - depth);
+    clusters.push({ id, label, depth, x: n.x, y: n.y - grow / 2, width: n.width, height: n.height + grow });
+  }
+  clusters.sort((a, b) => a.depth - b.depth);
+
+  const edges: LaidOutEdge[] = edgeList.map((edge) => {
+    const e = g.edge({ v: edge.from, w: edge.to, name: edge.id });
+    return {
+      id: edge.id,
+      kind: edge.kind,
+      from: edge.from,
+      to: edge.to,
+      points: e.points.map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
+      variable: edge.variable,
+      label: edge.width > 0 ? { x: e.x as number, y: e.y as number, width: edge.width + 6 } : null,
+    };
+  });
+
+  return normalise({ width: 0, height: 0, direction, nodes: [...laid.values()], edges, clusters });
+}
+
+/** Shifts everything so the drawing starts at (MARGIN, MARGIN) and sizes it to its contents. */
+function normalise(layout: GraphLayout): GraphLayout {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  const box = (x: number, y: number, w: number, h: number) => {
+    minX = Math.min(minX, x - w / 2);
+    maxX = Math.max(maxX, x + w / 2);
+    minY = Math.min(minY, y - h / 2);
+    maxY = Math.max(maxY, y + h / 2);
+  };
+  for (const n of layout.nodes) box(n.x, n.y, n.width, n.height);
+  for (const c of layout.clusters) box(c.x, c.y, c.width, c.height);
+  for (const e of layout.edges) {
+    for (const p of e.points) box(p.x, p.y, 0, 0);
+    if (e.label) box(e.label.x, e.label.y, e.label.width, 2 * LINE + 4);
+  }
+  if (!Number.isFinite(minX)) return { ...layout, width: 2 * MARGIN, height: 2 * MARGIN };
+  const dx = MARGIN - minX;
+  const dy = MARGIN - minY;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  for (const n of layout.nodes) {
+    n.x = r(n.x + dx);
+    n.y = r(n.y + dy);
+  }
+  for (const c of layout.clusters) {
+    c.x = r(c.x + dx);
+    c.y = r(c.y + dy);
+  }
+  for (const e of layout.edges) {
+    e.points = e.points.map((p) => ({ x: r(p.x + dx), y: r(p.y + dy) }));
+    if (e.label) e.label = { ...e.label, x: r(e.label.x + dx), y: r(e.label.y + dy) };
+  }
+  return { ...layout, width: Math.ceil(maxX - minX + 2 * MARGIN), height: Math.ceil(maxY - minY + 2 * MARGIN) };
+}

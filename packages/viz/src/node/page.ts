@@ -1,0 +1,171 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GraphOptions } from '../graph/layout.js';
+import { PAGE_CSS } from '../page-style.js';
+import { drawSection } from '../render.js';
+import { graphSection, type Section } from '../sections.js';
+import type { GraphSnapshot } from '../types.js';
+import { escapeScript, jsonForScript, runtimeBundle } from './bundle.js';
+import { createDocument } from './dom.js';
+
+/** A page: a title and its sections, in order. */
+export interface PageSpec {
+  title: string;
+  sections: readonly Section[];
+  /** A line under the title. */
+  description?: string;
+  /** File name inside a site (default: the title, slugged, plus `.html`). */
+  file?: string;
+}
+
+/** Extra page chrome. */
+export interface PageOptions {
+  /** Links shown above the title (a site adds "← index"). */
+  nav?: readonly { href: string; text: string }[];
+}
+
+/**
+ * Composes sections into ONE self-contained HTML page that opens from `file://` with no server:
+ * the browser runtime (d3, dagre, the drawing code) is inlined, and so is the data, as JSON in a
+ * `<script type="application/json">` block. Headings and text are written as static HTML; graphs and
+ * plots are drawn by the runtime when the page loads.
+ */
+export async function pageHtml(page: PageSpec, opts: PageOptions = {}): Promise<string> {
+  const runtime = await runtimeBundle();
+  const document = createDocument();
+  document.documentElement.setAttribute('lang', 'en');
+  const meta = document.createElement('meta');
+  meta.setAttribute('charset', 'utf-8');
+  document.head.appendChild(meta);
+  const viewport = document.createElement('meta');
+  viewport.setAttribute('name', 'viewport');
+  viewport.setAttribute('content', 'width=device-width, initial-scale=1');
+  document.head.appendChild(viewport);
+  const title = document.createElement('title');
+  title.textContent = page.title;
+  document.head.appendChild(title);
+  const style = document.createElement('style');
+  style.id = 'zg-page-style';
+  style.textContent = PAGE_CSS;
+  document.head.appendChild(style);
+
+  const main = document.createElement('main');
+  main.className = 'zg-page';
+  document.body.appendChild(main);
+  if (opts.nav && opts.nav.length > 0) {
+    const nav = document.createElement('nav');
+    for (const link of opts.nav) {
+      const a = document.createElement('a');
+      a.setAttribute('href', link.href);
+      a.textContent = link.text;
+      nav.appendChild(a);
+      nav.appendChild(document.createTextNode(' '));
+    }
+    main.appendChild(nav);
+  }
+  const h1 = document.createElement('h1');
+  h1.textContent = page.title;
+  main.appendChild(h1);
+  if (page.description) {
+    const p = document.createElement('p');
+    p.textContent = page.description;
+    main.appendChild(p);
+  }
+  page.sections.forEach((section, index) => {
+    if (section.kind === 'heading' || section.kind === 'text') {
+      drawSection(main as unknown as Element, section);
+      return;
+    }
+    const slot = document.createElement('div');
+    slot.className = `zg-section zg-section-${section.kind}`;
+    slot.setAttribute('data-zg-section', String(index));
+    main.appendChild(slot);
+  });
+  const noscript = document.createElement('noscript');
+  noscript.textContent = 'The drawings on this page need JavaScript.';
+  main.appendChild(noscript);
+
+  const data = document.createElement('script');
+  data.setAttribute('type', 'application/json');
+  data.id = 'zg-page-data';
+  data.textContent = jsonForScript({ title: page.title, sections: page.sections });
+  document.body.appendChild(data);
+  const script = document.createElement('script');
+  script.textContent = escapeScript(runtime);
+  document.body.appendChild(script);
+  return `<!DOCTYPE html>\n${document.documentElement.outerHTML}\n`;
+}
+
+/** A page with one graph (and its stepper, given a step sequence): the quickest way to look at a snapshot. */
+export async function graphPage(
+  snapshotOrSteps: GraphSnapshot | readonly GraphSnapshot[],
+  opts: GraphOptions & { title?: string; caption?: string } = {},
+): Promise<string> {
+  const { title, ...graphOpts } = opts;
+  return pageHtml({ title: title ?? 'Computational graph', sections: [graphSection(snapshotOrSteps, graphOpts)] });
+}
+
+/** A file name from a title: `Backprop: the apple example` → `backprop-the-apple-example.html`. */
+export function pageFileName(page: PageSpec): string {
+  if (page.file) return page.file;
+  const slug = page.title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `${slug || 'page'}.html`;
+}
+
+/** Writes one page to `path` and returns the path. */
+export async function writePage(path: string, page: PageSpec, opts: PageOptions = {}): Promise<string> {
+  await writeFile(path, await pageHtml(page, opts), 'utf8');
+  return path;
+}
+
+/**
+ * Writes every page into `dir` (created if needed) plus an `index.html` linking them all, and
+ * returns the index's path. Each page links back to the index.
+ */
+export async function writeSite(dir: string, pages: readonly PageSpec[], opts: { title?: string } = {}): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const names = new Set<string>();
+  const entries: { href: string; text: string; description?: string }[] = [];
+  for (const page of pages) {
+    const file = pageFileName(page);
+    if (names.has(file) || file === 'index.html') throw new Error(`writeSite: two pages would be written to ${file}`);
+    names.add(file);
+    await writePage(join(dir, file), page, { nav: [{ href: 'index.html', text: '← all pages' }] });
+    entries.push({ href: file, text: page.title, description: page.description });
+  }
+  const document = createDocument();
+  const meta = document.createElement('meta');
+  meta.setAttribute('charset', 'utf-8');
+  document.head.appendChild(meta);
+  const title = document.createElement('title');
+  title.textContent = opts.title ?? 'zerograd pages';
+  document.head.appendChild(title);
+  const style = document.createElement('style');
+  style.textContent = PAGE_CSS;
+  document.head.appendChild(style);
+  const main = document.createElement('main');
+  main.className = 'zg-page';
+  document.body.appendChild(main);
+  const h1 = document.createElement('h1');
+  h1.textContent = opts.title ?? 'zerograd pages';
+  main.appendChild(h1);
+  const list = document.createElement('ul');
+  list.className = 'zg-index';
+  for (const entry of entries) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.setAttribute('href', entry.href);
+    a.textContent = entry.text;
+    li.appendChild(a);
+    if (entry.description) li.appendChild(document.createTextNode(` — ${entry.description}`));
+    list.appendChild(li);
+  }
+  main.appendChild(list);
+  const index = join(dir, 'index.html');
+  await writeFile(index, `<!DOCTYPE html>\n${document.documentElement.outerHTML}\n`, 'utf8');
+  return index;
+}
