@@ -98,21 +98,23 @@ export function computeGrads(
     });
     const order = backwardOrder(outputs);
     for (const node of order) {
-      const gys = node.outputs.map(
-        (o) => grads.get(o) ?? new Variable(zeros(o.shape, { dtype: o.dtype }), { requiresGrad: false }),
-      );
-      let present = false;
-      for (const o of node.outputs) if (grads.has(o)) present = true;
-      if (!present) continue;
+      const outs = node.outputs;
+      let gys: Variable[];
+      if (outs.length === 1) {
+        const g = grads.get(outs[0]);
+        if (g === undefined) continue;
+        gys = [g];
+      } else {
+        let present = false;
+        for (const o of outs) if (grads.has(o)) present = true;
+        if (!present) continue;
+        gys = outs.map(
+          (o) => grads.get(o) ?? new Variable(zeros(o.shape, { dtype: o.dtype }), { requiresGrad: false }),
+        );
+      }
       mode.backwardOf = node.def.name;
-      const needsGrad = node.inputs.map((x) => x.requiresGrad);
-      const raw = node.def.backward(gys, {
-        inputs: node.inputs,
-        outputs: node.outputs,
-        attrs: node.attrs,
-        saved: node.saved,
-        needsGrad,
-      });
+      // The node is its own backward context: inputs, outputs, attrs, saved, needsGrad.
+      const raw = node.def.backward(gys, node);
       mode.backwardOf = prevBackward;
       const gxs: GradResult[] = Array.isArray(raw) ? raw : [raw];
       if (gxs.length !== node.inputs.length) {
@@ -143,7 +145,7 @@ export function computeGrads(
         updated.push(x);
       }
       if (!options.retainGrad) {
-        for (const o of node.outputs) if (!o.retainsGrad && !outputs.includes(o)) grads.delete(o);
+        for (const o of outs) if (!o.retainsGrad && !outputs.includes(o)) grads.delete(o);
       }
       options.onStep?.(node, updated, grads);
     }

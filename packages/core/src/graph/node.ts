@@ -53,13 +53,17 @@ export interface OpDefinition<A = unknown> {
   describe?(attrs: A): Record<string, unknown>;
 }
 
-/** A node of the graph: one application of an op to input variables. */
-export class OpNode<A = unknown> {
+/**
+ * A node of the graph: one application of an op to input variables. It is also the context
+ * its op's backward receives (inputs, outputs, attrs, saved values, needsGrad).
+ */
+export class OpNode<A = unknown> implements BackwardContext<A> {
   readonly def: OpDefinition<A>;
   readonly inputs: Variable[];
   readonly outputs: Variable[];
   readonly attrs: A;
   readonly saved: unknown[];
+  readonly needsGrad: boolean[];
   readonly generation: number;
   readonly scope: readonly string[];
   /** Scratch mark of the backward engine's traversal (avoids a Set per call). */
@@ -71,8 +75,14 @@ export class OpNode<A = unknown> {
     this.outputs = outputs;
     this.attrs = attrs;
     this.saved = saved;
+    const needs = new Array<boolean>(inputs.length);
     let g = 0;
-    for (const x of inputs) if (x.generation > g) g = x.generation;
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
+      needs[i] = x.requiresGrad;
+      if (x.generation > g) g = x.generation;
+    }
+    this.needsGrad = needs;
     this.generation = g;
     this.scope = mode.scope;
   }
@@ -127,16 +137,17 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
   const tensors = new Array<Tensor>(operands.length);
   let needs = false;
   for (let i = 0; i < operands.length; i++) {
-    let v = asVariable(def.name, operands[i], common);
+    const o = operands[i];
+    let v = o instanceof Variable ? o : asVariable(def.name, o, common);
     if (def.promote !== false && v.dtype !== common) v = cast(v, common);
     inputs[i] = v;
     tensors[i] = v.data;
     if (v.requiresGrad) needs = true;
   }
-  const saved: unknown[] = [];
+  const ctx = new SaveContext();
   let result: Tensor | Tensor[];
   try {
-    result = def.forward(tensors, attrs, { save: (...vals) => saved.push(...vals) });
+    result = def.forward(tensors, attrs, ctx);
   } catch (e) {
     if (e instanceof ZerogradError) throw e;
     // A kernel should never surface a raw TypeError/RangeError: name the op and the shapes.
@@ -146,20 +157,33 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     );
   }
   const outs = Array.isArray(result) ? result : [result];
-  for (const t of outs) {
-    if (!(t instanceof Tensor)) throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
+  for (let k = 0; k < outs.length; k++) {
+    if (!(outs[k] instanceof Tensor))
+      throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
   }
   if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, outs);
   const record = needs && mode.gradEnabled;
-  const outputs = outs.map((t) => new Variable(t, { requiresGrad: record }));
+  const outputs = new Array<Variable>(outs.length);
+  for (let k = 0; k < outs.length; k++) outputs[k] = new Variable(outs[k], record ? undefined : NO_GRAD);
   if (record) {
-    const node = new OpNode(def, inputs, outputs, attrs, saved);
-    for (const y of outputs) {
-      y.creator = node;
-      y.generation = node.generation + 1;
+    const node = new OpNode(def, inputs, outputs, attrs, ctx.saved ?? EMPTY);
+    for (let k = 0; k < outputs.length; k++) {
+      outputs[k].creator = node;
+      outputs[k].generation = node.generation + 1;
     }
   }
   return Array.isArray(result) ? outputs : outputs[0];
+}
+
+const NO_GRAD = { requiresGrad: false } as const;
+const EMPTY: unknown[] = [];
+
+class SaveContext implements ForwardContext {
+  saved: unknown[] | null = null;
+  save(...values: unknown[]): void {
+    if (this.saved) this.saved.push(...values);
+    else this.saved = values;
+  }
 }
 
 /** A user-facing op function made by `defineOp`. */

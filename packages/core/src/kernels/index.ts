@@ -35,14 +35,14 @@ export function binary(kind: BinaryKind, a: Tensor, b: Tensor, op: string = kind
   const dtype = promoteTypes(a.dtype, b.dtype);
   const out = allocate(dtype, sizeOf(shape));
   binaryInto(kind, a.data, a.shape, b.data, b.shape, out, shape);
-  return new Tensor(out, shape);
+  return Tensor.unchecked(out, shape, dtype);
 }
 
 /** `f(x)` elementwise, same shape and dtype. */
 export function unary(kind: UnaryKind, x: Tensor, param = 0): Tensor {
   const out = allocate(x.dtype, x.size);
   unaryInto(kind, x.data, out, param);
-  return new Tensor(out, x.shape);
+  return Tensor.unchecked(out, x.shape, x.dtype);
 }
 
 /** Sum/max/min over `axis` (all axes when omitted), optionally keeping reduced axes. */

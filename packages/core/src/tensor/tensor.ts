@@ -32,6 +32,21 @@ export class Tensor {
     this.size = size;
   }
 
+  /**
+   * Wraps `data` as `shape` without validation: for kernels and ops that computed a valid,
+   * frozen shape themselves. The per-op bookkeeping of scalar graphs is dominated by checks
+   * otherwise. Not for user input.
+   * @internal
+   */
+  static unchecked(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    const t = Object.create(Tensor.prototype) as { -readonly [K in keyof Tensor]: Tensor[K] };
+    t.dtype = dtype;
+    t.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    t.data = data;
+    t.size = data.length;
+    return t as Tensor;
+  }
+
   get ndim(): number {
     return this.shape.length;
   }
