@@ -16,7 +16,7 @@ export interface BackwardOptions {
 }
 
 /** Called after each op node's backward with the variables whose gradient it produced. */
-export type StepHook = (node: OpNode, updated: Variable[], grads: ReadonlyMap<Variable, Variable>) => void;
+export type StepHook = (node: OpNode, updated: Variable[], grads: { get(v: Variable): Variable | undefined }) => void;
 
 let traversal = 0;
 
@@ -68,17 +68,35 @@ function toVariable(g: Tensor | Variable): Variable {
  * variable to gradient, without touching any `.grad`. Intermediate gradients are dropped as
  * soon as their node has run unless `retainGrad` (or the variable's own `retainsGrad`) keeps
  * them. This is the engine under `backward`, `grad`, `gradcheck` and `backwardSteps`.
+ *
+ * While a pass runs, each variable's pending gradient lives in a slot on the variable itself
+ * (stamped with the pass number), not in a Map: for scalar graphs the hashing dominated.
  */
 export function computeGrads(
   outputs: readonly Variable[],
   seeds: readonly (Variable | Tensor | null | undefined)[] = [],
   options: BackwardOptions & { onStep?: StepHook } = {},
 ): Map<Variable, Variable> {
-  const grads = new Map<Variable, Variable>();
+  const pass = ++passCounter;
+  // Variables whose slot this pass took, with what was there before: a pass started inside
+  // another (a backward that itself differentiates) hands the outer pass its slots back intact.
+  const touched: Variable[] = [];
+  const before: (number | Variable | null)[] = [];
+  const get = (v: Variable): Variable | undefined => (v.gradPass === pass ? (v.pendingGrad ?? undefined) : undefined);
+  const put = (v: Variable, g: Variable | null) => {
+    if (v.gradPass !== pass) {
+      touched.push(v);
+      before.push(v.gradPass, v.pendingGrad, v.keepPass);
+      v.gradPass = pass;
+    }
+    v.pendingGrad = g;
+  };
   const createGraph = options.createGraph ?? false;
+  const retainAll = options.retainGrad ?? false;
   const prevGrad = mode.gradEnabled;
   const prevBackward = mode.backwardOf;
   mode.gradEnabled = createGraph;
+  const result = new Map<Variable, Variable>();
   try {
     outputs.forEach((y, i) => {
       const s = seeds[i];
@@ -93,43 +111,41 @@ export function computeGrads(
           );
         }
       }
-      const prev = grads.get(y);
-      grads.set(y, prev ? add(prev, g) : g);
+      const prev = get(y);
+      put(y, prev ? add(prev, g) : g);
+      y.keepPass = pass;
     });
     const order = backwardOrder(outputs);
     for (const node of order) {
       const outs = node.outputs;
       let gys: Variable[];
       if (outs.length === 1) {
-        const g = grads.get(outs[0]);
+        const g = get(outs[0]);
         if (g === undefined) continue;
         gys = [g];
       } else {
         let present = false;
-        for (const o of outs) if (grads.has(o)) present = true;
+        for (const o of outs) if (get(o)) present = true;
         if (!present) continue;
-        gys = outs.map(
-          (o) => grads.get(o) ?? new Variable(zeros(o.shape, { dtype: o.dtype }), { requiresGrad: false }),
-        );
+        gys = outs.map((o) => get(o) ?? new Variable(zeros(o.shape, { dtype: o.dtype }), { requiresGrad: false }));
       }
       mode.backwardOf = node.def.name;
       // The node is its own backward context: inputs, outputs, attrs, saved, needsGrad.
       const raw = node.def.backward(gys, node);
       mode.backwardOf = prevBackward;
-      const gxs: GradResult[] = Array.isArray(raw) ? raw : [raw];
-      if (gxs.length !== node.inputs.length) {
-        throw new GraphError(
-          node.def.name,
-          `backward returned ${gxs.length} gradients for ${node.inputs.length} inputs`,
-        );
+      const inputs = node.inputs;
+      const n = inputs.length;
+      if (Array.isArray(raw) ? raw.length !== n : n !== 1) {
+        const got = Array.isArray(raw) ? raw.length : 1;
+        throw new GraphError(node.def.name, `backward returned ${got} gradients for ${n} inputs`);
       }
-      const updated: Variable[] = [];
-      for (let i = 0; i < node.inputs.length; i++) {
-        const x = node.inputs[i];
-        const r = gxs[i];
+      const updated: Variable[] | null = options.onStep ? [] : null;
+      for (let i = 0; i < n; i++) {
+        const x = inputs[i];
+        const r: GradResult = Array.isArray(raw) ? raw[i] : raw;
         if (!x.requiresGrad || r === null || r === undefined) continue;
-        let gx = toVariable(r);
-        if (!shapesEqual(gx.shape, x.shape)) {
+        let gx = r instanceof Variable ? r : toVariable(r);
+        if (gx.data.shape !== x.data.shape && !shapesEqual(gx.shape, x.shape)) {
           if (!node.def.broadcast) {
             throw new ShapeError(
               node.def.name,
@@ -139,22 +155,31 @@ export function computeGrads(
           gx = sumTo(gx, x.shape);
         }
         if (gx.dtype !== x.dtype) gx = cast(gx, x.dtype);
-        const prev = grads.get(x);
+        const prev = get(x);
         // Accumulate with a new variable: never write into a buffer another node may hold.
-        grads.set(x, prev ? add(prev, gx) : gx);
-        updated.push(x);
+        put(x, prev ? add(prev, gx) : gx);
+        updated?.push(x);
       }
-      if (!options.retainGrad) {
-        for (const o of outs) if (!o.retainsGrad && !outputs.includes(o)) grads.delete(o);
+      if (!retainAll) {
+        for (const o of outs) if (!o.retainsGrad && o.keepPass !== pass) o.pendingGrad = null;
       }
-      options.onStep?.(node, updated, grads);
+      if (updated) options.onStep?.(node, updated, { get: (v: Variable) => get(v) });
     }
   } finally {
     mode.gradEnabled = prevGrad;
     mode.backwardOf = prevBackward;
+    for (let i = 0; i < touched.length; i++) {
+      const v = touched[i];
+      if (v.pendingGrad) result.set(v, v.pendingGrad);
+      v.gradPass = before[3 * i] as number;
+      v.pendingGrad = before[3 * i + 1] as Variable | null;
+      v.keepPass = before[3 * i + 2] as number;
+    }
   }
-  return grads;
+  return result;
 }
+
+let passCounter = 0;
 
 /**
  * Backpropagates from `y`: leaves that require a gradient get (and accumulate into) `.grad`,

@@ -40,6 +40,12 @@ export class Variable {
   retainsGrad = false;
   /** Marks a layer-owned, optimizer-updated leaf (drawn differently). */
   isParameter = false;
+  /** @internal Backward engine scratch: gradient pending in pass `gradPass`. */
+  pendingGrad: Variable | null = null;
+  /** @internal */
+  gradPass = 0;
+  /** @internal Pass in which this variable is an output whose gradient is kept. */
+  keepPass = 0;
 
   constructor(data: Tensor, options: { name?: string | null; requiresGrad?: boolean } = {}) {
     if (!(data instanceof Tensor))
