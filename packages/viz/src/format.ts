@@ -78,3 +78,11 @@ export function formatSummary(value: TensorValue): string {
   if (finite.length < value.data.length) parts.push(`non-finite ${value.data.length - finite.length}`);
   return parts.join('  ');
 }
+
+/**
+ * Text for an attribute value. Ids, roles and labels come from data that may be any JSON: `<` and
+ * `>` are kept out of attributes, where a standalone SVG (XML) would not even parse them.
+ */
+export function attrSafe(text: string): string {
+  return String(text).replace(/</g, '%3C').replace(/>/g, '%3E');
+}

@@ -1,4 +1,5 @@
 import { line as d3line, curveBasis, select, type Selection } from 'd3';
+import { attrSafe } from '../format.js';
 import { measureText } from '../text.js';
 import type { GraphSnapshot, SnapshotVariableNode } from '../types.js';
 import {
@@ -93,7 +94,7 @@ export function drawGraph(
     .data(layout.clusters)
     .join('g')
     .attr('class', 'zg-cluster')
-    .attr('data-id', (d) => d.id);
+    .attr('data-id', (d) => attrSafe(d.id));
   clusterG
     .append('rect')
     .attr('x', (d) => d.x - d.width / 2)
@@ -118,9 +119,9 @@ export function drawGraph(
     .data(layout.edges)
     .join('g')
     .attr('class', (d) => (d.kind === 'output' ? 'zg-output-edge' : 'zg-edge'))
-    .attr('data-id', (d) => d.id)
-    .attr('data-from', (d) => d.from)
-    .attr('data-to', (d) => d.to)
+    .attr('data-id', (d) => attrSafe(d.id))
+    .attr('data-from', (d) => attrSafe(d.from))
+    .attr('data-to', (d) => attrSafe(d.to))
     .append('path')
     .attr('d', (d) => path(d.points) ?? '')
     .attr('marker-end', `url(#${prefix}-arrow)`);
@@ -135,8 +136,8 @@ export function drawGraph(
     .data(labelled)
     .join('g')
     .attr('class', 'zg-edge-label')
-    .attr('data-edge', (d) => d.id)
-    .attr('data-var', (d) => d.variable);
+    .attr('data-edge', (d) => attrSafe(d.id))
+    .attr('data-var', (d) => attrSafe(d.variable));
   const above = layout.direction === 'TB' ? (d: { label: { x: number; width: number } | null }) => (d.label?.x ?? 0) - (d.label?.width ?? 0) / 2 + 3 : null;
   edgeLabels
     .append('text')
@@ -158,8 +159,8 @@ export function drawGraph(
     .selectAll('g')
     .data(layout.nodes)
     .join('g')
-    .attr('class', (d) => `zg-node zg-${d.kind} zg-role-${d.role}`)
-    .attr('data-id', (d) => d.id)
+    .attr('class', (d) => `zg-node zg-${d.kind} zg-role-${attrSafe(d.role).replace(/\s/g, '_')}`)
+    .attr('data-id', (d) => attrSafe(d.id))
     .attr('transform', (d) => `translate(${d.x},${d.y})`);
   nodeG.each(function (d) {
     drawNodeBody(select(this), d);

@@ -41,9 +41,8 @@ export async function pageHtml(page: PageSpec, opts: PageOptions = {}): Promise<
   viewport.setAttribute('name', 'viewport');
   viewport.setAttribute('content', 'width=device-width, initial-scale=1');
   document.head.appendChild(viewport);
-  const title = document.createElement('title');
-  title.textContent = page.title;
-  document.head.appendChild(title);
+  // linkedom writes <title> text unescaped, so the title is filled in after serialising.
+  document.head.appendChild(document.createElement('title'));
   const style = document.createElement('style');
   style.id = 'zg-page-style';
   style.textContent = PAGE_CSS;
@@ -93,7 +92,17 @@ export async function pageHtml(page: PageSpec, opts: PageOptions = {}): Promise<
   const script = document.createElement('script');
   script.textContent = escapeScript(runtime);
   document.body.appendChild(script);
-  return `<!DOCTYPE html>\n${document.documentElement.outerHTML}\n`;
+  return withTitle(document, page.title);
+}
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function withTitle(document: Document, title: string): string {
+  const html = `<!DOCTYPE html>\n${document.documentElement.outerHTML}\n`;
+  return html.replace('<title></title>', () => `<title>${escapeHtml(title)}</title>`);
 }
 
 /** A page with one graph (and its stepper, given a step sequence): the quickest way to look at a snapshot. */
@@ -141,9 +150,7 @@ export async function writeSite(dir: string, pages: readonly PageSpec[], opts: {
   const meta = document.createElement('meta');
   meta.setAttribute('charset', 'utf-8');
   document.head.appendChild(meta);
-  const title = document.createElement('title');
-  title.textContent = opts.title ?? 'zerograd pages';
-  document.head.appendChild(title);
+  document.head.appendChild(document.createElement('title'));
   const style = document.createElement('style');
   style.textContent = PAGE_CSS;
   document.head.appendChild(style);
@@ -166,6 +173,6 @@ export async function writeSite(dir: string, pages: readonly PageSpec[], opts: {
   }
   main.appendChild(list);
   const index = join(dir, 'index.html');
-  await writeFile(index, `<!DOCTYPE html>\n${document.documentElement.outerHTML}\n`, 'utf8');
+  await writeFile(index, withTitle(document, opts.title ?? 'zerograd pages'), 'utf8');
   return index;
 }

@@ -20,6 +20,8 @@ export interface AxesOptions {
   grid?: boolean;
   /** Dashed lines through x = 0 and y = 0; default false. */
   zeroLines?: boolean;
+  /** Corner of the legend; default `top-right`. */
+  legend?: 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left';
 }
 
 /** matplotlib's default colour cycle (tab10). */
@@ -70,8 +72,8 @@ export function createAxes(
   yDomain: [number, number],
   cls: string,
 ): Axes {
-  const width = opts.width ?? 560;
-  const height = opts.height ?? 360;
+  let width = opts.width ?? 560;
+  let height = opts.height ?? 360;
   const margin = { top: opts.title ? 34 : 14, right: 18, bottom: opts.xlabel ? 48 : 30, left: opts.ylabel ? 64 : 48 };
   let innerWidth = width - margin.left - margin.right;
   let innerHeight = height - margin.top - margin.bottom;
@@ -82,6 +84,8 @@ export function createAxes(
     const unit = Math.min(innerWidth / (xd[1] - xd[0] || 1), innerHeight / (yd[1] - yd[0] || 1));
     innerWidth = unit * (xd[1] - xd[0] || 1);
     innerHeight = unit * (yd[1] - yd[0] || 1);
+    width = Math.ceil(innerWidth + margin.left + margin.right);
+    height = Math.ceil(innerHeight + margin.top + margin.bottom);
   }
   const x = scaleLinear().domain(xd).range([0, innerWidth]);
   const y = scaleLinear().domain(yd).range([innerHeight, 0]);
@@ -97,7 +101,7 @@ export function createAxes(
     .attr('viewBox', `0 0 ${width} ${height}`);
   svg.append('style').text(PLOT_CSS);
   svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#fff');
-  const left = margin.left + (width - margin.left - margin.right - innerWidth) / 2;
+  const left = margin.left;
   const plot = svg.append('g').attr('class', 'zg-axes').attr('transform', `translate(${left},${margin.top})`);
 
   if (opts.grid !== false) {
@@ -163,12 +167,14 @@ export interface LegendEntry {
 }
 
 /** Draws a legend box in the top-right corner of the plot area. */
-export function drawLegend(axes: Axes, entries: readonly LegendEntry[]): void {
+export function drawLegend(axes: Axes, entries: readonly LegendEntry[], corner: AxesOptions['legend'] = 'top-right'): void {
   if (entries.length === 0) return;
   const widest = Math.max(...entries.map((e) => measureText(e.label, 12)));
   const boxW = widest + 44;
   const boxH = entries.length * 18 + 8;
-  const g = axes.plot.append('g').attr('class', 'zg-legend').attr('transform', `translate(${axes.innerWidth - boxW - 6},6)`);
+  const lx = corner.endsWith('left') ? 6 : axes.innerWidth - boxW - 6;
+  const ly = corner.startsWith('bottom') ? axes.innerHeight - boxH - 6 : 6;
+  const g = axes.plot.append('g').attr('class', 'zg-legend').attr('transform', `translate(${lx},${ly})`);
   g.append('rect').attr('class', 'zg-legend-box').attr('width', boxW).attr('height', boxH).attr('rx', 3);
   const item = g
     .selectAll('g.zg-legend-entry')

@@ -82,6 +82,7 @@ function fillDashboard(div: HTMLDivElement, history: TrainingHistory): void {
       xlabel: 'epoch',
       ylabel: 'accuracy',
       ylim: [0, 1],
+      legend: 'bottom-right',
       width: 460,
       height: 300,
       series: acc,

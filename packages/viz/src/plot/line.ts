@@ -1,4 +1,5 @@
 import { line as d3line } from 'd3';
+import { attrSafe } from '../format.js';
 import { type AxesOptions, COLOURS, createAxes, drawLegend, paddedExtent } from './axes.js';
 
 /** One series of an x–y plot. */
@@ -43,7 +44,7 @@ export function drawLinePlot(container: Element, spec: LinePlotSpec): SVGSVGElem
     .data(series)
     .join('g')
     .attr('class', 'zg-series')
-    .attr('data-label', (s) => s.label ?? '');
+    .attr('data-label', (s) => attrSafe(s.label ?? ''));
   groups
     .filter((s) => s.line !== false)
     .append('path')
@@ -66,6 +67,7 @@ export function drawLinePlot(container: Element, spec: LinePlotSpec): SVGSVGElem
     series
       .filter((s) => s.label)
       .map((s) => ({ label: s.label ?? '', colour: s.colour, dashed: s.dashed, marker: s.markers === true })),
+    spec.legend,
   );
   return axes.svg.node() as SVGSVGElement;
 }

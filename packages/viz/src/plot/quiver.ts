@@ -29,7 +29,8 @@ export function drawQuiverPlot(container: Element, spec: QuiverPlotSpec): SVGSVG
   const maxLength = Math.max(1e-300, ...arrows.map((a) => a.length));
   const cell = Math.sqrt((axes.innerWidth * axes.innerHeight) / Math.max(1, arrows.length));
   const pixels = 0.9 * cell;
-  const colour = scaleSequential(interpolateViridis).domain([0, maxLength]);
+  // Long arrows dark, short ones light green (viridis without its pale yellow end).
+  const colour = scaleSequential((t: number) => interpolateViridis(0.8 * (1 - t))).domain([0, maxLength]);
   const g = axes.data.append('g').attr('class', 'zg-arrows');
   const arrow = g
     .selectAll('g.zg-arrow')
