@@ -254,3 +254,19 @@ export function matmulShapesArb(constraints: MatmulShapeConstraints = {}): fc.Ar
       bVec ? [k] : [...bb, k, n],
     ]);
 }
+
+/**
+ * `n` tensors of broadcast-compatible shapes (see `broadcastShapesArb`), each with its own
+ * value constraints when an array of them is given — e.g. a numerator and a denominator kept
+ * away from 0: `broadcastTensorsArb(2, [{}, { awayFrom: [0], margin: 0.5 }])`.
+ */
+export function broadcastTensorsArb(
+  n = 2,
+  values: TensorConstraints | readonly TensorConstraints[] = {},
+  shapes: ShapeConstraints = {},
+): fc.Arbitrary<Tensor[]> {
+  const per = (i: number): TensorConstraints =>
+    Array.isArray(values) ? (values[i] ?? {}) : (values as TensorConstraints);
+  for (let i = 0; i < n; i++) resolveValues('broadcastTensorsArb', per(i));
+  return broadcastShapesArb(n, shapes).chain((ss) => fc.tuple(...ss.map((s, i) => tensorArb(s, per(i)))));
+}

@@ -152,6 +152,7 @@ export interface GradientPropertyResult {
 class GradientMismatch extends Error {
   constructor(
     readonly report: GradcheckReport,
+    readonly order: 1 | 2,
     readonly details: string,
   ) {
     super(report.message);
@@ -245,20 +246,21 @@ export function gradientProperty(
 ): GradientPropertyResult {
   if (typeof fn !== 'function') throw new ValueError('gradientProperty', 'fn must be a function');
   const label = options.label ?? (fn.name || 'gradient');
-  let cases: fc.Arbitrary<GradientCase<unknown>>;
-  let build: (params: unknown) => GradientFn;
+  type Case = GradientCase<unknown> & { plain: boolean };
+  let cases: fc.Arbitrary<Case>;
   if (Array.isArray(inputs)) {
-    cases = fc.tuple(...(inputs as fc.Arbitrary<Tensor>[])).map((ts) => ({ inputs: ts, params: undefined }));
-    build = () => fn as GradientFn;
+    cases = fc
+      .tuple(...(inputs as fc.Arbitrary<Tensor>[]))
+      .map((ts) => ({ inputs: ts, params: undefined, plain: true }));
   } else {
-    const arb = inputs as fc.Arbitrary<GradientCase<unknown> | readonly Tensor[]>;
-    cases = arb.map((c) =>
-      Array.isArray(c) ? { inputs: c as Tensor[], params: undefined } : (c as GradientCase<unknown>),
+    // A tensor-tuple arbitrary goes with a plain fn; a case arbitrary with a builder of fns.
+    cases = (inputs as fc.Arbitrary<GradientCase<unknown> | readonly Tensor[]>).map((c) =>
+      Array.isArray(c)
+        ? { inputs: c as readonly Tensor[], params: undefined, plain: true }
+        : { ...(c as GradientCase<unknown>), plain: false },
     );
-    // A bare tensor-tuple arbitrary goes with a plain fn; a case arbitrary with a builder.
-    build = (p) => (p === undefined && fn.length !== 1 ? (fn as GradientFn) : (fn as (p: unknown) => GradientFn)(p));
-    build = (p) => (p === undefined ? (fn as GradientFn) : (fn as (q: unknown) => GradientFn)(p));
   }
+  const build = (c: Case): GradientFn => (c.plain ? (fn as GradientFn) : (fn as (p: unknown) => GradientFn)(c.params));
   const tol1: GradcheckOptions = { eps: options.eps, atol: options.atol, rtol: options.rtol };
   const so = options.secondOrder;
   const tol2: GradcheckOptions = typeof so === 'object' ? { ...tol1, ...so } : tol1;
@@ -279,15 +281,12 @@ export function gradientProperty(
       abs2 = Number.isNaN(abs2) ? abs2 : bad(r.maxAbsError, abs2);
     }
   };
-  let failedOrder: 1 | 2 = 1;
   const property = fc.property(cases, fc.nat({ max: 2 ** 31 - 1 }), (c, seed) => {
-    const f = build(c.params);
+    const f = build(c);
     const common = { ...tol1, seed, jacobianLimit: options.jacobianLimit, projections: options.projections };
     const fail = (r: GradcheckReport, order: 1 | 2) => {
-      failedOrder = order;
-      throw new GradientMismatch(r, describeWorst(r, c.inputs, order, order === 1 ? tol1 : tol2));
+      throw new GradientMismatch(r, order, describeWorst(r, c.inputs, order, order === 1 ? tol1 : tol2));
     };
-    failedOrder = 1;
     const r1 = gradcheck(f, c.inputs, common);
     track(r1, 1);
     if (!r1.ok) fail(r1, 1);
@@ -297,7 +296,6 @@ export function gradientProperty(
       if (!rp.ok) fail(rp, 1);
     }
     if (so) {
-      failedOrder = 2;
       const r2 = gradgradcheck(f, c.inputs, { ...common, ...tol2 });
       track(r2, 2);
       if (!r2.ok) fail(r2, 2);
@@ -305,6 +303,8 @@ export function gradientProperty(
   });
   const details = fc.check(property, propertyParameters(options));
   const failed = details.failed;
+  // The error of the (shrunk) counterexample says which order failed; anything else is order 1.
+  const failedOrder = details.errorInstance instanceof GradientMismatch ? details.errorInstance.order : 1;
   recordPropertyStats(label, 1, {
     runs: details.numRuns,
     failures: failed && failedOrder === 1 ? 1 : 0,
@@ -320,8 +320,7 @@ export function gradientProperty(
     });
   }
   if (failed) {
-    const describe = (ce: [GradientCase<unknown>, number]) =>
-      `${describeCase(ce[0])}\n  gradcheck seed (upstream gradients): ${ce[1]}`;
+    const describe = (ce: [Case, number]) => `${describeCase(ce[0])}\n  gradcheck seed (upstream gradients): ${ce[1]}`;
     throw new Error(failureMessage(`gradientProperty "${label}"`, details, describe));
   }
   return { label, runs: details.numRuns, seed: details.seed, maxRelError: worst1, maxRelError2: so ? worst2 : null };
