@@ -1,0 +1,10 @@
+import type { Suite } from '../types.js';
+import { matmulSuite } from './matmul.js';
+
+/**
+ * Every benchmark suite `pnpm bench` knows, in the order they run. To add one, write
+ * `suites/<name>.ts` exporting a `Suite` whose rows each carry zerograd's figure and its
+ * reference's from the same run (see `types.ts`), and list it here. Planned (issue 5):
+ * training-iteration time vs numpy, a scalar micrograd-style graph, peak RSS over epochs.
+ */
+export const suites: Suite[] = [matmulSuite];
