@@ -1,0 +1,103 @@
+/**
+ * @zerograd/layers — the book's layers, losses, initialisers and optimizers, MNIST, a training
+ * loop and `.safetensors` checkpoints, all composed from `@zerograd/core` ops so every gradient
+ * comes from the graph.
+ * @packageDocumentation
+ */
+
+// Data and files
+export type { Dataset } from './data/dataset.js';
+export { DataLoader, type DataLoaderOptions } from './data/loader.js';
+export { loadMnist, MNIST_SIZE, type MnistData, type MnistOptions } from './data/mnist.js';
+// Functions
+export { identity, logSoftmax, relu, sigmoid, softmax, step, tanh } from './functional/activations.js';
+export {
+  type CrossEntropyOptions,
+  crossEntropyError,
+  type MeanSquaredErrorOptions,
+  meanSquaredError,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyComposed,
+} from './functional/losses.js';
+// Initialisers
+export {
+  fans,
+  heInit,
+  type InitContext,
+  type Initializer,
+  type InitSpec,
+  resolveInit,
+  stdInit,
+  xavierInit,
+  zerosInit,
+} from './init.js';
+export {
+  decodeSafetensors,
+  decodeSafetensorsMetadata,
+  encodeSafetensors,
+  MAX_HEADER_BYTES,
+  type SafetensorsDType,
+} from './io/safetensors.js';
+export { loadSafetensors, saveSafetensors } from './io/safetensors-node.js';
+// Layers
+export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
+export { Affine, type AffineOptions } from './layers/affine.js';
+export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { type AnyLayer, Layer } from './layers/layer.js';
+export { MeanSquaredError, SoftmaxWithLoss } from './layers/losses.js';
+export { Sequential } from './layers/sequential.js';
+// Optimizers
+export {
+  Optimizer,
+  type OptimizerOptions,
+  type OptimizerState,
+  type ParameterSource,
+} from './optim/optimizer.js';
+export {
+  AdaGrad,
+  Adam,
+  type AdamOptions,
+  type AdaptiveOptions,
+  Momentum,
+  type MomentumOptions,
+  Nesterov,
+  RMSprop,
+  type RMSpropOptions,
+  SGD,
+} from './optim/rules.js';
+// Training
+export {
+  type LoadParametersOptions,
+  loadParameters,
+  parametersFromBytes,
+  parametersToBytes,
+  type SaveParametersOptions,
+  saveParameters,
+} from './train/checkpoint.js';
+export {
+  accuracy,
+  countCorrect,
+  type EvaluateOptions,
+  type Evaluation,
+  evaluate,
+  type LossFunction,
+} from './train/metrics.js';
+export {
+  createProgress,
+  type Progress,
+  type ProgressMode,
+  type ProgressOptions,
+  type ProgressStream,
+  type ProgressValues,
+} from './train/progress.js';
+export {
+  type EpochEvent,
+  type EvaluationRecord,
+  type IterationEvent,
+  type TrainEventSink,
+  type TrainHistory,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from './train/train.js';

@@ -1,0 +1,98 @@
+import { fmtShape, kernels, noGrad, type Operand, ShapeError, type Tensor, ValueError, Variable } from '@zerograd/core';
+import type { Dataset } from '../data/dataset.js';
+import { DataLoader } from '../data/loader.js';
+import type { AnyLayer } from '../layers/layer.js';
+
+/**
+ * How many rows of `y` (`[N, C]` scores or probabilities) pick the right class: the argmax of
+ * each row against the label in `t` (`[N]` labels, or `[N, C]` one-hot rows, whose argmax is
+ * the label).
+ */
+export function countCorrect(y: Variable | Tensor, t: Tensor): number {
+  const yt = y instanceof Variable ? y.data : y;
+  if (yt.ndim !== 2) throw new ShapeError('accuracy', `predictions must be [N, classes], got ${fmtShape(yt.shape)}`);
+  const [n, c] = yt.shape;
+  const labels = t.ndim === 2 ? kernels.argReduceTensor('max', t, 1) : t;
+  if (labels.ndim !== 1 || labels.shape[0] !== n) {
+    throw new ShapeError(
+      'accuracy',
+      `targets ${fmtShape(t.shape)} do not match predictions ${fmtShape(yt.shape)} (expected [${n}] or [${n}, ${c}])`,
+    );
+  }
+  const d = yt.data;
+  const l = labels.data;
+  let correct = 0;
+  for (let r = 0; r < n; r++) {
+    const o = r * c;
+    let best = 0;
+    for (let k = 1; k < c; k++) if (d[o + k] > d[o + best]) best = k;
+    if (best === l[r]) correct++;
+  }
+  return correct;
+}
+
+/** The fraction of rows of `y` whose argmax is the label in `t` (see `countCorrect`). */
+export function accuracy(y: Variable | Tensor, t: Tensor): number {
+  const n = (y instanceof Variable ? y.data : y).shape[0];
+  return n === 0 ? Number.NaN : countCorrect(y, t) / n;
+}
+
+/** A loss as the training loop and `evaluate` take it: a loss layer or a function. */
+export type LossFunction = AnyLayer | ((y: Variable, t: Tensor) => Variable);
+
+/** Applies a loss given as a layer or a function. */
+export function applyLoss(loss: LossFunction, y: Variable, t: Tensor): Variable {
+  return typeof loss === 'function' ? loss(y, t) : loss.forward(y, t as Operand);
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Examples per forward pass (default 1000); the last, smaller batch is counted too. */
+  batchSize?: number;
+  /** Also compute the mean loss with this loss (weighted by batch size). */
+  loss?: LossFunction;
+}
+
+/** What {@link evaluate} measured. */
+export interface Evaluation {
+  /** Fraction of examples classified correctly. */
+  accuracy: number;
+  /** Mean loss over the examples, when a loss was given. */
+  loss?: number;
+  /** Examples seen (all of them). */
+  count: number;
+}
+
+/**
+ * Accuracy (and optionally mean loss) of `model` on a dataset: in evaluation mode (Dropout
+ * off, BatchNorm on running statistics), without recording a graph, over every example —
+ * the last partial batch included. Each layer's mode is restored afterwards.
+ */
+export function evaluate(model: AnyLayer, data: Dataset, options: EvaluateOptions = {}): Evaluation {
+  const batchSize = options.batchSize ?? 1000;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new ValueError('evaluate', `batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const modes = [...model.layers()].map((l) => [l, l.training] as const);
+  const dtype = model.parameters()[0]?.dtype;
+  model.eval();
+  try {
+    return noGrad(() => {
+      let correct = 0;
+      let count = 0;
+      let lossSum = 0;
+      for (const batch of new DataLoader(data, { batchSize })) {
+        const x = dtype ? batch.x.astype(dtype) : batch.x;
+        const y = model.forward(x);
+        correct += countCorrect(y, batch.t);
+        if (options.loss) lossSum += applyLoss(options.loss, y, batch.t).item() * batch.x.shape[0];
+        count += batch.x.shape[0];
+      }
+      const out: Evaluation = { accuracy: count === 0 ? Number.NaN : correct / count, count };
+      if (options.loss) out.loss = count === 0 ? Number.NaN : lossSum / count;
+      return out;
+    });
+  } finally {
+    for (const [l, m] of modes) l.training = m;
+  }
+}

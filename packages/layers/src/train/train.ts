@@ -1,0 +1,285 @@
+import { ValueError } from '@zerograd/core';
+import type { Dataset } from '../data/dataset.js';
+import { DataLoader } from '../data/loader.js';
+import type { AnyLayer } from '../layers/layer.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { applyLoss, evaluate, type LossFunction } from './metrics.js';
+import { createProgress, type ProgressMode, type ProgressStream } from './progress.js';
+
+/** Something with Node's `EventEmitter.emit` (an `EventEmitter` works as it is). */
+export interface TrainEventSink {
+  emit(event: 'iteration' | 'evaluate' | 'epoch' | 'end', payload: unknown): unknown;
+}
+
+/** Passed to `onIteration` and emitted as `'iteration'` after each optimizer step. */
+export interface IterationEvent {
+  /** Iterations done so far (1-based). */
+  readonly iteration: number;
+  /** The epoch this iteration belongs to (1-based). */
+  readonly epoch: number;
+  /** The batch's loss, before the step. */
+  readonly loss: number;
+  /** Examples in the batch. */
+  readonly batchSize: number;
+}
+
+/** One evaluation, recorded in `history.evaluations` and emitted as `'evaluate'`. */
+export interface EvaluationRecord {
+  /** Iterations done when it ran. */
+  readonly iteration: number;
+  /** Epochs done when it ran (fractional when it fell inside an epoch). */
+  readonly epoch: number;
+  /** Accuracy on the whole training set (unless `trainAccuracy: false`). */
+  readonly trainAccuracy?: number;
+  /** Accuracy on the whole test set (when there is one). */
+  readonly testAccuracy?: number;
+  /** Mean loss on the test set (when there is one). */
+  readonly testLoss?: number;
+  /** Milliseconds the evaluation took. */
+  readonly ms: number;
+}
+
+/** Passed to `onEpoch` and emitted as `'epoch'` at the end of each epoch. */
+export interface EpochEvent {
+  /** The epoch that ended (1-based). */
+  readonly epoch: number;
+  /** Iterations done so far. */
+  readonly iteration: number;
+  /** Mean of the epoch's batch losses. */
+  readonly loss: number;
+  /** Milliseconds of training in the epoch (evaluation excluded). */
+  readonly ms: number;
+  /** The evaluation at the end of the epoch, if one ran. */
+  readonly evaluation?: EvaluationRecord;
+}
+
+/** Everything a run recorded. */
+export interface TrainHistory {
+  /** The loss of every iteration. */
+  readonly loss: number[];
+  /** Every evaluation, in order. */
+  readonly evaluations: EvaluationRecord[];
+  /** Training accuracy at each evaluation (by default once per epoch). */
+  readonly trainAccuracy: number[];
+  /** Test accuracy at each evaluation. */
+  readonly testAccuracy: number[];
+  /** Per finished epoch: its mean loss and training time. */
+  readonly epochs: EpochEvent[];
+}
+
+/** What `train` returns. */
+export interface TrainResult {
+  readonly history: TrainHistory;
+  /** Iterations run. */
+  readonly iterations: number;
+  /** Milliseconds spent in training steps (forward, backward, update). */
+  readonly trainMs: number;
+  /** Milliseconds spent evaluating. */
+  readonly evalMs: number;
+  /** `trainMs / iterations`. */
+  readonly msPerIteration: number;
+  /** The last evaluation (after the last iteration). */
+  readonly final: EvaluationRecord | undefined;
+  /** True when a callback stopped the run early. */
+  readonly stopped: boolean;
+}
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** The network: `model.forward(x)` gives scores `[N, classes]`. */
+  model: AnyLayer;
+  /** The loss on the model's output and the targets: a loss layer (`SoftmaxWithLoss`) or a function. */
+  loss: LossFunction;
+  /** Updates the model's parameters after each backward. */
+  optimizer: Optimizer;
+  /** Training data and (optionally) held-out test data, `{ x, t }` each. */
+  data: { train: Dataset; test?: Dataset };
+  /** Passes over the training data. Give `epochs` or `iterations` (default: 1 epoch). */
+  epochs?: number;
+  /** Total optimizer steps, the book's `iters_num`; epochs continue as needed. */
+  iterations?: number;
+  /** Examples per step (default 100). */
+  batchSize?: number;
+  /** Seed of the shuffling (default 0): the same seed and model give the same run. */
+  seed?: number;
+  /**
+   * Evaluate every this many iterations (default: at the end of every epoch, like the book's
+   * `iter_per_epoch`). The run always ends with an evaluation.
+   */
+  evalEvery?: number;
+  /** Examples per forward pass in evaluation (default 1000). */
+  evalBatchSize?: number;
+  /** Measure accuracy on the whole training set at each evaluation (default true). */
+  trainAccuracy?: boolean;
+  /** After each step; return `false` to stop the run. */
+  onIteration?: (event: IterationEvent) => unknown;
+  /** After each evaluation; return `false` to stop the run. */
+  onEvaluate?: (record: EvaluationRecord) => unknown;
+  /** At the end of each epoch; return `false` to stop the run. */
+  onEpoch?: (event: EpochEvent) => unknown;
+  /** Receives `'iteration'`, `'evaluate'`, `'epoch'` and `'end'` events (e.g. an `EventEmitter`). */
+  events?: TrainEventSink;
+  /**
+   * Progress display: `true`/`'auto'` (default) draws a bar on a terminal and prints a line per
+   * epoch elsewhere; `'lines'`, `'bar'`, or `false` for none.
+   */
+  progress?: boolean | ProgressMode | 'auto';
+  /** Where the progress goes (default stdout). */
+  progressStream?: ProgressStream;
+  /** Text in front of the progress bar. */
+  label?: string;
+}
+
+function positiveInt(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+    throw new ValueError('train', `${name} must be a positive integer, got ${String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Trains `model` by mini-batch gradient descent: for each batch (shuffled without replacement,
+ * seeded), forward, loss, backward, optimizer step; evaluation on the training and test sets
+ * at the end of each epoch (or every `evalEvery` iterations) in evaluation mode and without a
+ * graph, counting every example. Records the loss of every iteration and the accuracies of
+ * every evaluation, reports progress, and calls the callbacks/emits events for live plots.
+ *
+ * Batches are converted to the dtype of the model's parameters, so a float32 model trains in
+ * float32 on float64 data.
+ *
+ * @example
+ * const net = new Sequential([new Affine(784, 50), new ReLU(), new Affine(50, 10)]).astype('float32');
+ * const { history, final } = train({
+ *   model: net, loss: new SoftmaxWithLoss(), optimizer: new SGD(net, { lr: 0.1 }),
+ *   data: loadMnist(), iterations: 2000, batchSize: 100,
+ * });
+ */
+export function train(options: TrainOptions): TrainResult {
+  const { model, loss, optimizer, data } = options;
+  if (!model || typeof model.forward !== 'function') throw new ValueError('train', 'model must be a Layer');
+  if (!optimizer || typeof optimizer.step !== 'function')
+    throw new ValueError('train', 'optimizer must be an Optimizer');
+  if (!data?.train) throw new ValueError('train', 'data must be { train, test? }');
+  if (options.epochs !== undefined && options.iterations !== undefined) {
+    throw new ValueError('train', 'give either epochs or iterations, not both');
+  }
+  const batchSize = positiveInt('batchSize', options.batchSize ?? 100);
+  const loader = new DataLoader(data.train, { batchSize, shuffle: true, seed: options.seed ?? 0 });
+  const perEpoch = loader.length;
+  if (perEpoch === 0) throw new ValueError('train', 'the training set is empty');
+  const total =
+    options.iterations !== undefined
+      ? positiveInt('iterations', options.iterations)
+      : positiveInt('epochs', options.epochs ?? 1) * perEpoch;
+  const epochs = Math.ceil(total / perEpoch);
+  const evalEvery = options.evalEvery === undefined ? undefined : positiveInt('evalEvery', options.evalEvery);
+  const evalBatchSize = positiveInt('evalBatchSize', options.evalBatchSize ?? 1000);
+  const dtype = model.parameters()[0]?.dtype;
+  const p = options.progress ?? 'auto';
+  const progress = createProgress({
+    total,
+    epochs,
+    enabled: p !== false,
+    mode: p === true ? 'auto' : p === false ? 'silent' : p,
+    stream: options.progressStream,
+    label: options.label,
+  });
+
+  const history: TrainHistory = { loss: [], evaluations: [], trainAccuracy: [], testAccuracy: [], epochs: [] };
+  let iteration = 0;
+  let trainMs = 0;
+  let evalMs = 0;
+  let stopped = false;
+  let last: EvaluationRecord | undefined;
+
+  const runEvaluation = (epoch: number): EvaluationRecord => {
+    const start = performance.now();
+    const trainEval =
+      options.trainAccuracy === false ? undefined : evaluate(model, data.train, { batchSize: evalBatchSize });
+    const testEval = data.test ? evaluate(model, data.test, { batchSize: evalBatchSize, loss }) : undefined;
+    const ms = performance.now() - start;
+    evalMs += ms;
+    const record: EvaluationRecord = {
+      iteration,
+      epoch,
+      ...(trainEval ? { trainAccuracy: trainEval.accuracy } : {}),
+      ...(testEval ? { testAccuracy: testEval.accuracy, testLoss: testEval.loss } : {}),
+      ms,
+    };
+    history.evaluations.push(record);
+    if (record.trainAccuracy !== undefined) history.trainAccuracy.push(record.trainAccuracy);
+    if (record.testAccuracy !== undefined) history.testAccuracy.push(record.testAccuracy);
+    last = record;
+    options.events?.emit('evaluate', record);
+    if (options.onEvaluate?.(record) === false) stopped = true;
+    return record;
+  };
+
+  try {
+    model.train();
+    for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
+      let epochLoss = 0;
+      let epochSteps = 0;
+      let epochMs = 0;
+      let evaluation: EvaluationRecord | undefined;
+      for (const batch of loader) {
+        const start = performance.now();
+        const x = dtype ? batch.x.astype(dtype) : batch.x;
+        const t = dtype && batch.t.ndim > 1 ? batch.t.astype(dtype) : batch.t;
+        optimizer.zeroGrad();
+        model.zeroGrad();
+        const y = model.forward(x);
+        const l = applyLoss(loss, y, t);
+        l.backward();
+        optimizer.step();
+        const value = l.item();
+        const ms = performance.now() - start;
+        trainMs += ms;
+        epochMs += ms;
+        iteration++;
+        epochLoss += value;
+        epochSteps++;
+        history.loss.push(value);
+        progress.update(iteration, { epoch, loss: value });
+        const event: IterationEvent = { iteration, epoch, loss: value, batchSize: batch.x.shape[0] };
+        options.events?.emit('iteration', event);
+        if (options.onIteration?.(event) === false) stopped = true;
+        const epochDone = epochSteps === perEpoch || iteration === total;
+        if (evalEvery !== undefined ? iteration % evalEvery === 0 || iteration === total : epochDone) {
+          evaluation = runEvaluation(epoch - 1 + epochSteps / perEpoch);
+          model.train();
+        }
+        if (stopped || iteration === total) break;
+      }
+      const summary: EpochEvent = {
+        epoch,
+        iteration,
+        loss: epochLoss / Math.max(1, epochSteps),
+        ms: epochMs,
+        ...(evaluation && evaluation.iteration === iteration ? { evaluation } : {}),
+      };
+      history.epochs.push(summary);
+      progress.endEpoch(epoch, {
+        loss: summary.loss,
+        trainAccuracy: summary.evaluation?.trainAccuracy,
+        testAccuracy: summary.evaluation?.testAccuracy,
+      });
+      options.events?.emit('epoch', summary);
+      if (options.onEpoch?.(summary) === false) stopped = true;
+    }
+    if (!last || last.iteration !== iteration) runEvaluation(iteration / perEpoch);
+  } finally {
+    progress.stop();
+  }
+  const result: TrainResult = {
+    history,
+    iterations: iteration,
+    trainMs,
+    evalMs,
+    msPerIteration: iteration > 0 ? trainMs / iteration : Number.NaN,
+    final: last,
+    stopped,
+  };
+  options.events?.emit('end', result);
+  return result;
+}
