@@ -97,6 +97,12 @@ export function markdownReport(report: Report): string {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node} (V8 ${m.v8}).`,
     `Load average at the start ${loadText(m.loadAverage)}, at the end ${loadText(report.loadAverageAtEnd)}` +
       ' (1/5/15 min; much above 0 means other processes shared the cores and the figures are noisier).',
+    ...(busy(m.loadAverage) || busy(report.loadAverageAtEnd)
+      ? [
+          '',
+          '**Warning:** the machine was busy during this run; numpy’s two-thread figures suffer most. Rerun when idle.',
+        ]
+      : []),
     '',
     'Figures are medians over samples; on each row the sides (zerograd, reference, peers) take turns,',
     'with the interquartile range in small print. ratio = zerograd / reference in the row’s unit:',
@@ -110,6 +116,11 @@ export function markdownReport(report: Report): string {
   for (const [suite, error] of Object.entries(report.errors)) lines.push(`- **${suite} failed:** ${error}`, '');
   lines.push(markdownTables(report.rows));
   return lines.join('\n');
+}
+
+/** A 1-minute load average above 0.7 on this 2-core machine means a competing process. */
+function busy(x: unknown): boolean {
+  return Array.isArray(x) && typeof x[0] === 'number' && x[0] > 0.7;
 }
 
 function loadText(x: unknown): string {
@@ -129,7 +140,9 @@ function describeNote(value: unknown): string {
         ` ${b.threads ?? '?'} threads; its environment: ${env}`
       );
     }
-    if (Object.keys(v).length === 0) return 'none';
+    const entries = Object.entries(v);
+    if (entries.length === 0) return 'none (nothing was set)';
+    if (entries.every(([, x]) => typeof x === 'string')) return entries.map(([k, x]) => `${k}=${x}`).join(', ');
   }
   return `\`${JSON.stringify(value)}\``;
 }

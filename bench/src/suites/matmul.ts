@@ -91,7 +91,7 @@ export const matmulSuite: Suite = {
 
     // The reference: a numpy server with OpenBLAS's CPU pins removed from its environment.
     const { removed } = pythonEnv();
-    ctx.note('numpyEnvRemoved', removed);
+    ctx.note('removed from numpy’s environment', removed);
     let numpy: PythonServer | null = null;
     if (hasNumpy()) {
       numpy = new PythonServer(NUMPY_SCRIPT, ['--serve']);
