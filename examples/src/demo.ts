@@ -1,21 +1,30 @@
 /**
- * The main demo: the notes chapter by chapter, printed from real runs.
- * Run with `npx -y pnpm@12.4.2 demo` from the repository root.
+ * The main demo: the notes chapter by chapter, printed from real runs, then every page drawn
+ * into one folder. Run with `npx -y pnpm@12.4.2 demo` from the repository root.
  */
+import { resolve } from 'node:path';
 import * as backprop from './notes/backprop.js';
 import * as differentiation from './notes/differentiation.js';
 import * as neuralnet from './notes/neuralnet.js';
 import * as numericalTraining from './notes/numerical-training.js';
+import { writePages } from './pages/site.js';
 
 function section(title: string): void {
   console.log(`\n== ${title} ==`);
 }
 
+const outDir = resolve(process.env.ZEROGRAD_OUT ?? new URL('../../out/pages', import.meta.url).pathname);
+
 section('Perceptron, activations, forward passes, losses');
 neuralnet.main();
-section('Differentiation (微分・勾配・学習率)');
+section('Differentiation');
 differentiation.main();
-section('Training by numerical gradients (ニューラルネットワークの実装)');
+section('Training by numerical gradients');
 numericalTraining.main();
-section('Backpropagation (誤差逆伝搬法)');
+section('Backpropagation');
 backprop.main();
+
+section('Pages');
+const index = await writePages(outDir);
+console.log(`pages written to ${outDir}`);
+console.log(`open ${index}`);
