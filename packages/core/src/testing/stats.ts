@@ -19,8 +19,9 @@ export interface PropertyStats {
   /** Properties with this label that failed. */
   failures: number;
   /**
-   * Worst relative error seen: |analytic − numerical| / max(|analytic|, |numerical|, atol) of
-   * the element nearest the tolerance, over every run. 0 when not a gradient property.
+   * Worst relative error seen over every run, as gradcheck's `maxRelError` defines it: the
+   * largest |analytic − numerical| / |numerical| among compared values whose absolute error
+   * exceeds atol — so 0 means no value was off by more than atol. NaN if a NaN was compared.
    */
   maxRelError: number;
   /** Worst absolute error |analytic − numerical| seen over every run. */
