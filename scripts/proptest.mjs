@@ -29,8 +29,11 @@ function parseArgs(argv) {
       if (v === undefined) fail(`${a} needs a value`);
       return v;
     };
-    if (a === '--') out.extra.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (a.startsWith('--runs')) out.runs = take();
+    if (a === '--') {
+      out.extra.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--runs')) out.runs = take();
     else if (a.startsWith('--seed')) out.seed = take();
     else if (a.startsWith('--scale')) out.scale = take();
     else if (a === '--help' || a === '-h') {

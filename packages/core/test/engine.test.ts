@@ -204,7 +204,7 @@ describe('custom ops via defineOp', () => {
     sum(g).backward();
     const s = (v: number) => 1 / (1 + Math.exp(-v));
     const expected = [0.5, -1].map((v) => s(v) * (1 - s(v)));
-    (x.grad?.toArray() as number[]).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 14));
+    ((x.grad as Variable).toArray() as number[]).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 14));
     const nanIn = variable([Number.NaN]);
     expect(() => detectAnomaly(() => softplus(nanIn))).toThrow(/^Softplus: output 0 holds NaN/);
     const blowUp = defineOp({
