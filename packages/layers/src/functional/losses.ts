@@ -111,7 +111,8 @@ function sceForward([x, t]: Tensor[], { kind }: SceAttrs, ctx: { save(...v: unkn
 }
 
 /**
- * Backward, written with ops: ∂L/∂x = (softmax(x) − onehot(t))·gy/N. Without `createGraph` the
+ * Backward, written with ops: ∂L/∂x = (softmax(x) − onehot(t))·gy/N (for target rows in
+ * general, (softmax(x)·Σₖtₖ − t)·gy/N, the same when rows sum to 1). Without `createGraph` the
  * probabilities saved by forward are reused as a constant; with it, softmax is rebuilt from `x`
  * with ops so the gradient can itself be differentiated. Soft/one-hot targets that require a
  * gradient get ∂L/∂t = −log softmax(x)·gy/N.
@@ -121,8 +122,12 @@ function sceBackward([gy]: Variable[], ctx: BackwardContext<SceAttrs>): (Variabl
   const [saved, rows] = ctx.saved as [Tensor, number];
   const scale = gy.div(rows);
   const probs: Operand = isGradEnabled() ? softmax(x) : saved;
-  const target: Operand = ctx.attrs.kind === 'labels' ? oneHotOf(t.data, x) : t;
-  const gx = ctx.needsGrad[0] ? mul(sub(probs, target), scale) : null;
+  let gx: Variable | null = null;
+  if (ctx.needsGrad[0]) {
+    // Rows of t that do not sum to 1 (soft targets, unnormalised weights) scale softmax by their sum.
+    const weighted = ctx.attrs.kind === 'labels' ? probs : mul(probs, sum(t, -1, true));
+    gx = mul(sub(weighted, ctx.attrs.kind === 'labels' ? oneHotOf(t.data, x) : t), scale);
+  }
   const gt = ctx.needsGrad[1] && ctx.attrs.kind === 'onehot' ? mul(neg(logSoftmax(x)), scale) : null;
   return [gx, gt];
 }
