@@ -7,6 +7,7 @@
 export * from './check/index.js';
 export * from './errors.js';
 export { type BackwardOptions, backward, backwardOrder, computeGrads, type StepHook } from './graph/backward.js';
+export { type CustomGradFunction, customGrad } from './graph/custom.js';
 export { type GradOptions, grad, type ValueAndGrad, valueAndGrad } from './graph/functional.js';
 export {
   currentScope,

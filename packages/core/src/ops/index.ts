@@ -12,6 +12,7 @@ import { type Axis, max, mean, min, sum } from './reduce.js';
 import { broadcastTo, flatten, mT, reshape, sumTo, transpose } from './shape.js';
 
 export * from './arithmetic.js';
+export * from './compare.js';
 export * from './indexing.js';
 export * from './math.js';
 export * from './matmul.js';
