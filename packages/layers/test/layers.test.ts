@@ -286,7 +286,7 @@ describe('naming, modes, scopes', () => {
     a.loadStateDict(b.stateDict());
     expect(a.parameters()[0].data.data[0]).toBe(7);
     const before = a.stateDict();
-    const bad = { ...b.stateDict(), 'affine2.W': new Tensor(new Float64Array(6), [2, 3]) };
+    const bad: Record<string, Tensor> = { ...b.stateDict(), 'affine2.W': new Tensor(new Float64Array(6), [2, 3]) };
     bad['affine1.b'] = new Tensor(new Float64Array(3).fill(9), [3]);
     expect(() => a.loadStateDict(bad)).toThrow(/affine2\.W' has shape \(2, 3\), the model expects \(3, 2\)/);
     expect(a.stateDict()['affine1.b'].data).toEqual(before['affine1.b'].data);
