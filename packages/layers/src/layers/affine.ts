@@ -29,7 +29,9 @@ export class Affine extends Layer {
   readonly W: Variable;
   /** The bias, `[outFeatures]`, or null without one. */
   readonly b: Variable | null;
+  /** Features per input example. */
   readonly inFeatures: number;
+  /** Features per output example. */
   readonly outFeatures: number;
 
   constructor(inFeatures: number, outFeatures: number, options: AffineOptions = {}) {

@@ -44,8 +44,11 @@ export class BatchNorm extends Layer {
   readonly gamma: Variable;
   /** Shift β, `[features]`, initially zeros. */
   readonly beta: Variable;
+  /** Features normalised (the size of γ and β). */
   readonly features: number;
+  /** Weight of the old value in the running averages. */
   readonly momentum: number;
+  /** Added to the variance before the square root. */
   readonly eps: number;
 
   constructor(features: number, options: BatchNormOptions = {}) {

@@ -18,6 +18,7 @@ export class SoftmaxWithLoss extends Layer<[t: Operand]> {
 /** Squared error as a loss layer, `forward(y, t)`; see `meanSquaredError` for the reductions. */
 export class MeanSquaredError extends Layer<[t: Operand]> {
   readonly type = 'MeanSquaredError';
+  /** The reduction used. */
   readonly options: MeanSquaredErrorOptions;
   constructor(options: MeanSquaredErrorOptions = {}) {
     super();

@@ -26,6 +26,7 @@ export interface MomentumOptions extends OptimizerOptions {
 /** Momentum, the book's `v ← α·v − η·g`, `w ← w + v` (defaults η = 0.01, α = 0.9). */
 export class Momentum extends Optimizer {
   readonly type: string = 'Momentum';
+  /** Momentum α. */
   momentum: number;
   constructor(params: ParameterSource, options: MomentumOptions = {}) {
     super(params, options, 0.01);
@@ -75,6 +76,7 @@ export interface AdaptiveOptions extends OptimizerOptions {
 /** AdaGrad: `h ← h + g²`, `w ← w − η·g/(√h + ε)` (default η = 0.01). */
 export class AdaGrad extends Optimizer {
   readonly type = 'AdaGrad';
+  /** ε added to √h. */
   eps: number;
   constructor(params: ParameterSource, options: AdaptiveOptions = {}) {
     super(params, options, 0.01);
@@ -106,7 +108,9 @@ export interface RMSpropOptions extends AdaptiveOptions {
 /** RMSprop: `h ← ρ·h + (1 − ρ)·g²`, `w ← w − η·g/(√h + ε)` (default η = 0.01). */
 export class RMSprop extends Optimizer {
   readonly type = 'RMSprop';
+  /** ε added to √h. */
   eps: number;
+  /** Decay ρ of the squared-gradient average. */
   decay: number;
   constructor(params: ParameterSource, options: RMSpropOptions = {}) {
     super(params, options, 0.01);
@@ -153,9 +157,13 @@ export interface AdamOptions extends OptimizerOptions {
  */
 export class Adam extends Optimizer {
   readonly type = 'Adam';
+  /** Decay β₁ of the first moment. */
   beta1: number;
+  /** Decay β₂ of the second moment. */
   beta2: number;
+  /** ε added to √v̂. */
   eps: number;
+  /** AdamW-style weight decay (see `AdamOptions`). */
   readonly decoupledWeightDecay: boolean;
   constructor(params: ParameterSource, options: AdamOptions = {}) {
     super(params, options, 0.001);
