@@ -41,7 +41,7 @@ export function formatTensorInline(
   maxValues = 4,
   digits = 4,
 ): string | null {
-  if (!value || value.kind !== 'full' || value.data.length > maxValues) return null;
+  if (value?.kind !== 'full' || value.data.length > maxValues) return null;
   const data = value.data;
   if (shape.length === 0 || data.length === 1) return formatNumber(data[0] ?? Number.NaN, digits);
   if (shape.length === 1) return `[${data.map((v) => formatNumber(v, digits)).join(', ')}]`;
@@ -49,7 +49,12 @@ export function formatTensorInline(
     const cols = shape[1] ?? 1;
     const rows: string[] = [];
     for (let r = 0; r < data.length / cols; r++) {
-      rows.push(`[${data.slice(r * cols, r * cols + cols).map((v) => formatNumber(v, digits)).join(', ')}]`);
+      rows.push(
+        `[${data
+          .slice(r * cols, r * cols + cols)
+          .map((v) => formatNumber(v, digits))
+          .join(', ')}]`,
+      );
     }
     return `[${rows.join(', ')}]`;
   }
@@ -59,7 +64,11 @@ export function formatTensorInline(
 /** Summary statistics line for any tensor value (`min −1.2  max 3.4  mean 0.5`). */
 export function formatSummary(value: TensorValue): string {
   if (value.kind === 'summary') {
-    const parts = [`min ${formatNumber(value.min)}`, `max ${formatNumber(value.max)}`, `mean ${formatNumber(value.mean)}`];
+    const parts = [
+      `min ${formatNumber(value.min)}`,
+      `max ${formatNumber(value.max)}`,
+      `mean ${formatNumber(value.mean)}`,
+    ];
     parts.push(`std ${formatNumber(value.std)}`);
     if (value.nonFinite > 0) parts.push(`non-finite ${value.nonFinite}`);
     return parts.join('  ');

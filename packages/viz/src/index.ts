@@ -2,17 +2,23 @@
  * @zerograd/viz — d3 drawings of zerograd graph snapshots and of the notes' plots, as SVG strings
  * (Node), as mounted views (browser), and as self-contained HTML pages.
  */
-export type * from './types.js';
+
 export { formatNumber, formatShape, formatTensorInline } from './format.js';
-export { measureText } from './text.js';
-export type { GraphOptions, GraphLayout, LaidOutNode, LaidOutEdge, LaidOutCluster } from './graph/layout.js';
+export { type DrawnGraph, drawGraph } from './graph/draw.js';
+export { describeStep, type GraphView, type MountGraphOptions, mountGraph } from './graph/interactive.js';
+export type { GraphLayout, GraphOptions, LaidOutCluster, LaidOutEdge, LaidOutNode } from './graph/layout.js';
 export { layoutGraph } from './graph/layout.js';
-export { drawGraph, type DrawnGraph } from './graph/draw.js';
-export { mountGraph, describeStep, type GraphView, type MountGraphOptions } from './graph/interactive.js';
+export {
+  graphPage,
+  type PageOptions,
+  type PageSpec,
+  pageFileName,
+  pageHtml,
+  writePage,
+  writeSite,
+} from './node/page.js';
+export { renderGraphSvg, renderSvg } from './node/svg.js';
 export type { AxesOptions } from './plot/axes.js';
-export { drawLinePlot, type LinePlotSpec, type Series } from './plot/line.js';
-export { drawQuiverPlot, type QuiverPlotSpec } from './plot/quiver.js';
-export { drawImageGrid, type ImageGridInput, type ImageGridData } from './plot/images.js';
 export {
   drawTrainingDashboard,
   mountTrainingDashboard,
@@ -20,26 +26,21 @@ export {
   type TrainingHistory,
   type TrainingUpdate,
 } from './plot/dashboard.js';
+export { drawImageGrid, type ImageGridData, type ImageGridInput } from './plot/images.js';
+export { drawLinePlot, type LinePlotSpec, type Series } from './plot/line.js';
+export { drawQuiverPlot, type QuiverPlotSpec } from './plot/quiver.js';
+export { drawSection, type MountedSection, mountSection } from './render.js';
 export {
-  type Section,
-  heading,
-  paragraph,
-  row,
   graphSection,
+  heading,
+  imageGrid,
   linePlot,
+  paragraph,
   pathPlot,
   quiverPlot,
-  imageGrid,
+  row,
+  type Section,
   trainingDashboard,
 } from './sections.js';
-export { drawSection, mountSection, type MountedSection } from './render.js';
-export { renderGraphSvg, renderSvg } from './node/svg.js';
-export {
-  type PageSpec,
-  type PageOptions,
-  pageHtml,
-  graphPage,
-  writePage,
-  writeSite,
-  pageFileName,
-} from './node/page.js';
+export { measureText } from './text.js';
+export type * from './types.js';

@@ -38,7 +38,9 @@ export function drawSection(container: Element, section: Section, idPrefix = 'zg
       return;
     case 'row': {
       const div = root.append('div').attr('class', 'zg-row');
-      section.sections.forEach((s, i) => drawSection(div.append('div').attr('class', 'zg-cell').node() as Element, s, `${idPrefix}-${i}`));
+      section.sections.forEach((s, i) =>
+        drawSection(div.append('div').attr('class', 'zg-cell').node() as Element, s, `${idPrefix}-${i}`),
+      );
       return;
     }
     default:

@@ -8,7 +8,7 @@
 export const FONT_SANS = 'Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif';
 export const FONT_MONO = 'Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace';
 
-const NARROW = new Set('iljtfI!|.,:;\'`()[]{} ');
+const NARROW = new Set("iljtfI!|.,:;'`()[]{} ");
 const WIDE = new Set('mwMW@%');
 const CAPITAL = /[A-Z]/;
 

@@ -37,7 +37,9 @@ describe('generated pages in Chromium', () => {
     expect(await graphs.count()).toBe(4);
     const count = (i: number, sel: string) => graphs.nth(i).locator(sel).count();
     expect([await count(0, '.zg-node'), await count(0, '.zg-edge'), await count(0, '.zg-cluster')]).toEqual([7, 6, 0]);
-    expect([await count(3, '.zg-node'), await count(3, '.zg-edge'), await count(3, '.zg-cluster')]).toEqual([11, 10, 3]);
+    expect([await count(3, '.zg-node'), await count(3, '.zg-edge'), await count(3, '.zg-cluster')]).toEqual([
+      11, 10, 3,
+    ]);
     assertClean();
     await close();
   });
@@ -68,7 +70,8 @@ describe('generated pages in Chromium', () => {
   it('moves the highlight with the stepper buttons and keys', async () => {
     const { page, assertClean, close } = await openPage(browser, join(dir, APPLE));
     const view = page.locator('.zg-graph-view').first();
-    const current = () => view.locator('.zg-node.zg-current').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    const current = () =>
+      view.locator('.zg-node.zg-current').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     const flow = () => view.locator('.zg-flow').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     const grads = () => view.locator('.zg-edge-label .zg-grad').allTextContents();
     expect(await view.locator('.zg-step-status').textContent()).toBe('step 0 / 2');
@@ -93,7 +96,9 @@ describe('generated pages in Chromium', () => {
 
     // Play runs to the end on its own.
     await page.evaluate(() => {
-      const w = window as unknown as { zerogradViz: { mounted: { kind: string; view?: { play(ms: number): void } }[] } };
+      const w = window as unknown as {
+        zerogradViz: { mounted: { kind: string; view?: { play(ms: number): void } }[] };
+      };
       w.zerogradViz.mounted.find((m) => m?.kind === 'graph')?.view?.play(30);
     });
     await expect.poll(current).toEqual(['v0', 'v1', 'f0']);
@@ -114,10 +119,9 @@ describe('generated pages in Chromium', () => {
       const dash = w.zerogradViz.mounted.find((m) => m?.kind === 'dashboard')?.dashboard;
       dash?.push({ loss: [0.09, 0.05], trainAccuracy: 0.95, testAccuracy: 0.93 });
     });
-    await expect.poll(() => page.locator('.zg-dashboard .zg-title').allTextContents()).toEqual([
-      'loss (last 0.05000)',
-      'accuracy (test 93.00 %)',
-    ]);
+    await expect
+      .poll(() => page.locator('.zg-dashboard .zg-title').allTextContents())
+      .toEqual(['loss (last 0.05000)', 'accuracy (test 93.00 %)']);
     assertClean();
     await close();
   });

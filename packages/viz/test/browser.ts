@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Where CI installs Chromium (`apt-get install chromium`). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';

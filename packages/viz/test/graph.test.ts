@@ -64,7 +64,9 @@ describe('the apple graph', () => {
       variable: g.getAttribute('data-var'),
       value: g.querySelector('.zg-value')?.textContent,
       grad: g.querySelector('.zg-grad')?.textContent,
-      above: Number(g.querySelector('.zg-value')?.getAttribute('y')) < Number(g.querySelector('.zg-grad')?.getAttribute('y')),
+      above:
+        Number(g.querySelector('.zg-value')?.getAttribute('y')) <
+        Number(g.querySelector('.zg-grad')?.getAttribute('y')),
     }));
     expect(labels).toEqual([
       { variable: 'v0', value: '100', grad: '2.2', above: true },
@@ -149,7 +151,15 @@ describe('layer scopes', () => {
     expect(all('.zg-cluster')).toHaveLength(3);
     expect(texts('.zg-cluster text')).toEqual(['Sequential', 'Affine', 'ReLU']);
     expect(texts('.zg-op .zg-name')).toEqual(['MatMul', '+', 'ReLU', 'Sum']);
-    expect(texts('.zg-variable .zg-shape')).toEqual(['(2, 3)', '(3, 30)', '(2, 30)', '(30,)', '(2, 30)', '(2, 30)', '()']);
+    expect(texts('.zg-variable .zg-shape')).toEqual([
+      '(2, 3)',
+      '(3, 30)',
+      '(2, 30)',
+      '(30,)',
+      '(2, 30)',
+      '(2, 30)',
+      '()',
+    ]);
     // Only the scalar loss is small enough to write on an edge.
     expect(texts('.zg-edge-label .zg-value')).toEqual([expect.stringMatching(/^\d+\.\d+$/)]);
   });

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraphSnapshot } from '@zerograd/core';
@@ -31,8 +30,15 @@ describe('pageHtml', () => {
   it('cannot be broken out of by user text (</script>, <!--, <img>)', async () => {
     const evil = '</title></script><script>alert(1)</script><!-- <img src=x onerror=alert(1)>';
     const apple = fixture('apple');
-    const snap: GraphSnapshot = { ...apple, nodes: apple.nodes.map((n) => (n.kind === 'variable' ? { ...n, name: evil } : n)) };
-    const html = await pageHtml({ title: evil, description: evil, sections: [heading(evil), paragraph(evil), graphSection(snap)] });
+    const snap: GraphSnapshot = {
+      ...apple,
+      nodes: apple.nodes.map((n) => (n.kind === 'variable' ? { ...n, name: evil } : n)),
+    };
+    const html = await pageHtml({
+      title: evil,
+      description: evil,
+      sections: [heading(evil), paragraph(evil), graphSection(snap)],
+    });
     // Exactly the two scripts we wrote, and the only `</script` are their own closers.
     expect(html.match(/<script/gi)).toHaveLength(2);
     expect(html.match(/<\/script/gi)).toHaveLength(2);
@@ -69,7 +75,12 @@ describe('writeSite', () => {
       ['sin.html', 'sin & cos'],
     ]);
     expect(readFileSync(join(dir, 'sin.html'), 'utf8')).toContain('href="index.html"');
-    await expect(writeSite(dir, [{ title: 'a', sections: [] }, { title: 'A', sections: [] }])).rejects.toThrow(/two pages/);
+    await expect(
+      writeSite(dir, [
+        { title: 'a', sections: [] },
+        { title: 'A', sections: [] },
+      ]),
+    ).rejects.toThrow(/two pages/);
     expect(existsSync(join(dir, 'a.html'))).toBe(true);
   });
 });

@@ -46,7 +46,15 @@ describe('linePlot', () => {
 
 describe('pathPlot and quiverPlot', () => {
   it('marks every point of a path', () => {
-    const { all } = parse(renderSvg(pathPlot({ series: [{ x: [-3, -2.4, -1.9], y: [4, 3.2, 2.5], label: 'descent' }], xlim: [-4, 4], ylim: [-5, 5] })));
+    const { all } = parse(
+      renderSvg(
+        pathPlot({
+          series: [{ x: [-3, -2.4, -1.9], y: [4, 3.2, 2.5], label: 'descent' }],
+          xlim: [-4, 4],
+          ylim: [-5, 5],
+        }),
+      ),
+    );
     expect(all('.zg-series circle')).toHaveLength(3);
     expect(all('.zg-zero').length).toBeGreaterThan(0);
   });
@@ -54,7 +62,12 @@ describe('pathPlot and quiverPlot', () => {
   it('draws one arrow per point, the longest about one cell long', () => {
     const x: number[] = [];
     const y: number[] = [];
-    for (let a = -2; a <= 2; a++) for (let b = -2; b <= 2; b++) x.push(a), y.push(b);
+    for (let a = -2; a <= 2; a++) {
+      for (let b = -2; b <= 2; b++) {
+        x.push(a);
+        y.push(b);
+      }
+    }
     const { all } = parse(renderSvg(quiverPlot({ x, y, u: x.map((v) => -2 * v), v: y.map((v) => -2 * v) })));
     expect(all('.zg-arrow')).toHaveLength(25);
     // The centre has a zero gradient: a line of length 0 and no head.
@@ -67,7 +80,9 @@ describe('imageGrid', () => {
   it('shows every image with its label and marks wrong predictions', () => {
     const labels = [0, 1, 2, 3, 4, 5];
     const predictions = [0, 1, 7, 3, 4, 9];
-    const { all, texts } = parse(renderSvg(imageGrid({ images: fakeDigits(6), width: 28, height: 28, labels, predictions, columns: 3 })));
+    const { all, texts } = parse(
+      renderSvg(imageGrid({ images: fakeDigits(6), width: 28, height: 28, labels, predictions, columns: 3 })),
+    );
     expect(all('.zg-image image')).toHaveLength(6);
     expect(all('.zg-wrong')).toHaveLength(2);
     expect(all('.zg-wrong-mark')).toHaveLength(2);
@@ -79,7 +94,9 @@ describe('imageGrid', () => {
     const images = [new Array(4).fill(0), new Array(4).fill(255)];
     expect(parse(renderSvg(imageGrid({ images, width: 2, height: 2 }))).all('.zg-image')).toHaveLength(2);
     expect(() => imageGrid({ images: new Float32Array(5), width: 2, height: 2 })).toThrow(/whole number/);
-    expect(() => imageGrid({ images: new Float32Array(8), width: 2, height: 2, labels: [1] })).toThrow(/2 images but 1 labels/);
+    expect(() => imageGrid({ images: new Float32Array(8), width: 2, height: 2, labels: [1] })).toThrow(
+      /2 images but 1 labels/,
+    );
   });
 
   it('encodes valid PNGs', () => {
@@ -96,7 +113,9 @@ describe('imageGrid', () => {
 describe('trainingDashboard', () => {
   it('draws the loss per iteration and accuracies per epoch', () => {
     const { all, texts } = parse(
-      renderSvg(trainingDashboard({ loss: [2.3, 1.2, 0.8, 0.5], trainAccuracy: [0.5, 0.8], testAccuracy: [0.45, 0.78] })),
+      renderSvg(
+        trainingDashboard({ loss: [2.3, 1.2, 0.8, 0.5], trainAccuracy: [0.5, 0.8], testAccuracy: [0.45, 0.78] }),
+      ),
     );
     expect(all('svg.zg-plot')).toHaveLength(2);
     expect(texts('.zg-title')).toEqual(['loss (last 0.5000)', 'accuracy (test 78.00 %)']);

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraphSnapshot } from '@zerograd/core';
 import {
-  type PageSpec,
   graphSection,
   heading,
   imageGrid,
   linePlot,
+  type PageSpec,
   paragraph,
   pathPlot,
   quiverPlot,
@@ -82,7 +82,14 @@ export function testPages(): PageSpec[] {
           quiverPlot({ ...grid, title: '−∇(x0² + x1²)', xlabel: 'x0', ylabel: 'x1' }),
         ),
         row(
-          pathPlot({ series: [{ ...path, label: 'gradient descent' }], xlim: [-4, 4], ylim: [-5, 5], xlabel: 'x0', ylabel: 'x1', title: 'from (−3, 4)' }),
+          pathPlot({
+            series: [{ ...path, label: 'gradient descent' }],
+            xlim: [-4, 4],
+            ylim: [-5, 5],
+            xlabel: 'x0',
+            ylabel: 'x1',
+            title: 'from (−3, 4)',
+          }),
           imageGrid({ images: fakeDigits(20), width: 28, height: 28, labels, predictions, title: 'test digits' }),
         ),
         trainingDashboard({
@@ -93,7 +100,10 @@ export function testPages(): PageSpec[] {
         }),
       ],
     },
-    { title: 'XSS <img src=x onerror=alert(1)>', sections: [heading('<script>alert(2)</script>'), graphSection(xssSnapshot())] },
+    {
+      title: 'XSS <img src=x onerror=alert(1)>',
+      sections: [heading('<script>alert(2)</script>'), graphSection(xssSnapshot())],
+    },
   ];
 }
 

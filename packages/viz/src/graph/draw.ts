@@ -1,17 +1,19 @@
-import { line as d3line, curveBasis, select, type Selection } from 'd3';
+import { curveBasis, line as d3line, type Selection, select } from 'd3';
 import { attrSafe } from '../format.js';
 import { measureText } from '../text.js';
 import type { GraphSnapshot, SnapshotVariableNode } from '../types.js';
 import {
   type GraphLayout,
   type GraphOptions,
+  inlineTensor,
   type LaidOutEdge,
   type LaidOutNode,
-  inlineTensor,
   layoutGraph,
 } from './layout.js';
 import { GRAD_COLOUR, GRAPH_CSS, ROLE_STYLE } from './style.js';
 
+// d3's Selection is invariant in its parent types; helpers take any selection.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type AnySelection = Selection<any, any, any, any>;
 
 const LEGEND_HEIGHT = 28;
@@ -33,7 +35,7 @@ export function asSteps(input: GraphSnapshot | readonly GraphSnapshot[]): readon
   const steps = Array.isArray(input) ? (input as readonly GraphSnapshot[]) : [input as GraphSnapshot];
   if (steps.length === 0) throw new Error('expected a GraphSnapshot or a non-empty array of them');
   for (const s of steps) {
-    if (!s || s.version !== 1 || !Array.isArray(s.nodes) || !Array.isArray(s.edges)) {
+    if (s?.version !== 1 || !Array.isArray(s.nodes) || !Array.isArray(s.edges)) {
       throw new Error('expected a GraphSnapshot (version 1) with nodes and edges');
     }
   }
@@ -138,7 +140,10 @@ export function drawGraph(
     .attr('class', 'zg-edge-label')
     .attr('data-edge', (d) => attrSafe(d.id))
     .attr('data-var', (d) => attrSafe(d.variable));
-  const above = layout.direction === 'TB' ? (d: { label: { x: number; width: number } | null }) => (d.label?.x ?? 0) - (d.label?.width ?? 0) / 2 + 3 : null;
+  const above =
+    layout.direction === 'TB'
+      ? (d: { label: { x: number; width: number } | null }) => (d.label?.x ?? 0) - (d.label?.width ?? 0) / 2 + 3
+      : null;
   edgeLabels
     .append('text')
     .attr('class', 'zg-value')
@@ -210,9 +215,14 @@ function valueText(node: SnapshotVariableNode | undefined, opts: GraphOptions): 
 
 function drawNodeBody(g: AnySelection, d: LaidOutNode): void {
   if (d.shape === 'ellipse') {
-    g.append('ellipse').attr('class', 'zg-body').attr('rx', d.width / 2).attr('ry', d.height / 2);
+    g.append('ellipse')
+      .attr('class', 'zg-body')
+      .attr('rx', d.width / 2)
+      .attr('ry', d.height / 2);
   } else if (d.shape === 'circle') {
-    g.append('circle').attr('class', 'zg-body').attr('r', d.width / 2);
+    g.append('circle')
+      .attr('class', 'zg-body')
+      .attr('r', d.width / 2);
   } else {
     g.append('rect')
       .attr('class', 'zg-body')
@@ -235,7 +245,10 @@ function applyStep(svg: AnySelection, snap: GraphSnapshot, opts: GraphOptions, p
     const node = vars.get(id);
     return grads && node ? (inlineTensor(node.grad, node, opts) ?? '') : '';
   };
-  svg.selectAll<SVGGElement, { variable: string }>('.zg-edge-label').select('.zg-grad').text((d) => gradText(d.variable));
+  svg
+    .selectAll<SVGGElement, { variable: string }>('.zg-edge-label')
+    .select('.zg-grad')
+    .text((d) => gradText(d.variable));
   svg
     .selectAll<SVGGElement, LaidOutNode>('.zg-node')
     .classed('zg-current', (d) => updated.has(d.id) || (step?.op ?? null) === d.id)
@@ -257,14 +270,20 @@ const LEGEND_ITEMS: { role: string; text: string }[] = [
 ];
 
 function legendItemsWidth(): number {
-  return LEGEND_ITEMS.reduce((w, item) => w + 26 + measureText(item.text, 11) + (item.role === 'value' || item.role === 'grad' ? 8 : 0), 0);
+  return LEGEND_ITEMS.reduce(
+    (w, item) => w + 26 + measureText(item.text, 11) + (item.role === 'value' || item.role === 'grad' ? 8 : 0),
+    0,
+  );
 }
 
 function drawLegend(svg: AnySelection, y: number): void {
   const legend = svg.append('g').attr('class', 'zg-legend').attr('transform', `translate(12,${y})`);
   let x = 0;
   for (const item of LEGEND_ITEMS) {
-    const g = legend.append('g').attr('class', `zg-legend-item zg-role-${item.role}`).attr('transform', `translate(${x},0)`);
+    const g = legend
+      .append('g')
+      .attr('class', `zg-legend-item zg-role-${item.role}`)
+      .attr('transform', `translate(${x},0)`);
     if (item.role === 'value' || item.role === 'grad') {
       g.append('text')
         .attr('class', item.role === 'value' ? 'zg-value' : 'zg-grad')
@@ -275,7 +294,14 @@ function drawLegend(svg: AnySelection, y: number): void {
       x += 26 + measureText(item.text, 11) + 8;
       continue;
     }
-    if (item.role === 'op') g.append('rect').attr('class', 'zg-body').attr('x', 0).attr('y', 4).attr('width', 14).attr('height', 12).attr('rx', 3);
+    if (item.role === 'op')
+      g.append('rect')
+        .attr('class', 'zg-body')
+        .attr('x', 0)
+        .attr('y', 4)
+        .attr('width', 14)
+        .attr('height', 12)
+        .attr('rx', 3);
     else g.append('ellipse').attr('class', 'zg-body').attr('cx', 7).attr('cy', 10).attr('rx', 7).attr('ry', 6);
     g.append('text').attr('x', 18).attr('y', 14).text(item.text);
     x += 26 + measureText(item.text, 11);

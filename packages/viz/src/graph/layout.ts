@@ -99,6 +99,8 @@ const EDGE_FONT = 11;
 const LINE = 15;
 const PAD = 10;
 const MARGIN = 12;
+/** Above this many nodes the layout trades some crossing minimisation for speed. */
+const LARGE_GRAPH = 150;
 /** Cluster boxes grow upward by this much to hold their label. */
 export const CLUSTER_LABEL = 16;
 
@@ -126,7 +128,7 @@ function labelWidth(id: string, steps: readonly GraphSnapshot[], opts: GraphOpti
   let width = 0;
   for (const [i, snap] of steps.entries()) {
     const node = snap.nodes.find((n) => n.id === id);
-    if (!node || node.kind !== 'variable') continue;
+    if (node?.kind !== 'variable') continue;
     if (i === 0 && opts.showValues !== false) {
       width = Math.max(width, measureText(inlineTensor(node.value, node, opts) ?? '', EDGE_FONT, 'mono'));
     }
@@ -210,7 +212,8 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
 
   const labelFor = (width: number) =>
     width > 0 ? { width: width + 6, height: 2 * LINE + 2, labelpos: direction === 'TB' ? 'r' : 'c' } : {};
-  const edgeList: { id: string; kind: 'edge' | 'output'; from: string; to: string; variable: string; width: number }[] = [];
+  const edgeList: { id: string; kind: 'edge' | 'output'; from: string; to: string; variable: string; width: number }[] =
+    [];
   for (const edge of snap.edges) {
     const from = byId.get(edge.from);
     const width = from?.kind === 'variable' ? labelWidth(from.id, steps, opts) : 0;
@@ -229,7 +232,9 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
     edgeList.push({ id: `out:${node.id}`, kind: 'output', from: node.id, to: sink, variable: node.id, width });
   }
   for (const e of edgeList) g.setEdge(e.from, e.to, { ...labelFor(e.width), minlen: 1 }, e.id);
-  dagre.layout(g);
+  // dagre's crossing-minimisation sweeps cost most on big graphs (and gave long chains a
+  // staircase shape); small graphs keep them for the fewest crossings.
+  dagre.layout(g, { disableOptimalOrderHeuristic: snap.nodes.length > LARGE_GRAPH });
 
   for (const item of laid.values()) {
     const n = g.node(item.id);

@@ -1,4 +1,4 @@
-import { interpolateRdBu, scaleDiverging, select, type Selection } from 'd3';
+import { interpolateRdBu, type Selection, scaleDiverging, select } from 'd3';
 import { formatNumber, formatShape, formatSummary, shapeSize } from '../format.js';
 import type { GraphSnapshot, SnapshotNode, TensorValue } from '../types.js';
 
@@ -65,7 +65,9 @@ function tensorBlock(root: Div, title: string, value: TensorValue | null, shape:
     block
       .append('div')
       .attr('class', 'zg-head')
-      .text(`first values: ${value.head.map((v) => formatNumber(v)).join(', ')}${value.head.length < shapeSize(shape) ? ', …' : ''}`);
+      .text(
+        `first values: ${value.head.map((v) => formatNumber(v)).join(', ')}${value.head.length < shapeSize(shape) ? ', …' : ''}`,
+      );
     return;
   }
   const [rows, cols] = matrixShape(shape, value.data.length);
@@ -101,7 +103,8 @@ function heatmap(block: Div, data: readonly number[], rows: number, cols: number
   const colour = scaleDiverging(interpolateRdBu).domain([maxAbs || 1, 0, -(maxAbs || 1)]);
   const cells: { r: number; c: number; v: number }[] = [];
   for (let r = 0; r < rows; r += stepR) {
-    for (let c = 0; c < cols; c += stepC) cells.push({ r: r / stepR, c: c / stepC, v: data[r * cols + c] ?? Number.NaN });
+    for (let c = 0; c < cols; c += stepC)
+      cells.push({ r: r / stepR, c: c / stepC, v: data[r * cols + c] ?? Number.NaN });
   }
   const shownR = Math.ceil(rows / stepR);
   const shownC = Math.ceil(cols / stepC);

@@ -17,7 +17,9 @@ export function runtimeBundle(): Promise<string> {
 
 async function build(): Promise<string> {
   // From src the entry is TypeScript; from a build it is the compiled JavaScript next to this file.
-  const candidates = ['../browser/runtime.ts', '../browser/runtime.js'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const candidates = ['../browser/runtime.ts', '../browser/runtime.js'].map((p) =>
+    fileURLToPath(new URL(p, import.meta.url)),
+  );
   const entry = candidates.find((p) => existsSync(p));
   if (!entry) throw new Error(`zerograd viz: browser runtime not found (looked for ${candidates.join(', ')})`);
   let esbuild: typeof import('esbuild');
@@ -53,5 +55,8 @@ export function escapeScript(code: string): string {
 
 /** JSON for an inline `<script type="application/json">`: every `<` escaped, so nothing can close it. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }

@@ -135,7 +135,11 @@ export async function writePage(path: string, page: PageSpec, opts: PageOptions 
  * Writes every page into `dir` (created if needed) plus an `index.html` linking them all, and
  * returns the index's path. Each page links back to the index.
  */
-export async function writeSite(dir: string, pages: readonly PageSpec[], opts: { title?: string } = {}): Promise<string> {
+export async function writeSite(
+  dir: string,
+  pages: readonly PageSpec[],
+  opts: { title?: string } = {},
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const names = new Set<string>();
   const entries: { href: string; text: string; description?: string }[] = [];

@@ -1,6 +1,17 @@
-import { axisBottom, axisLeft, extent, scaleLinear, schemeTableau10, select, type ScaleLinear, type Selection } from 'd3';
+import {
+  axisBottom,
+  axisLeft,
+  extent,
+  type ScaleLinear,
+  type Selection,
+  scaleLinear,
+  schemeTableau10,
+  select,
+} from 'd3';
 import { FONT_SANS, measureText } from '../text.js';
 
+// d3's Selection is invariant in its parent types; helpers take any selection.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type AnySelection = Selection<any, any, any, any>;
 
 /** Options every plot shares, in matplotlib's words. */
@@ -128,13 +139,40 @@ export function createAxes(
   if (opts.zeroLines) {
     const [x0, x1] = x.domain() as [number, number];
     const [y0, y1] = y.domain() as [number, number];
-    if (x0 <= 0 && x1 >= 0) plot.append('line').attr('class', 'zg-zero').attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', innerHeight);
-    if (y0 <= 0 && y1 >= 0) plot.append('line').attr('class', 'zg-zero').attr('x1', 0).attr('x2', innerWidth).attr('y1', y(0)).attr('y2', y(0));
+    if (x0 <= 0 && x1 >= 0)
+      plot
+        .append('line')
+        .attr('class', 'zg-zero')
+        .attr('x1', x(0))
+        .attr('x2', x(0))
+        .attr('y1', 0)
+        .attr('y2', innerHeight);
+    if (y0 <= 0 && y1 >= 0)
+      plot
+        .append('line')
+        .attr('class', 'zg-zero')
+        .attr('x1', 0)
+        .attr('x2', innerWidth)
+        .attr('y1', y(0))
+        .attr('y2', y(0));
   }
-  plot.append('g').attr('class', 'zg-x-axis').attr('transform', `translate(0,${innerHeight})`).call(axisBottom(x).ticks(Math.max(2, innerWidth / 70)));
-  plot.append('g').attr('class', 'zg-y-axis').call(axisLeft(y).ticks(Math.max(2, innerHeight / 45)));
+  plot
+    .append('g')
+    .attr('class', 'zg-x-axis')
+    .attr('transform', `translate(0,${innerHeight})`)
+    .call(axisBottom(x).ticks(Math.max(2, innerWidth / 70)));
+  plot
+    .append('g')
+    .attr('class', 'zg-y-axis')
+    .call(axisLeft(y).ticks(Math.max(2, innerHeight / 45)));
   if (opts.title) {
-    svg.append('text').attr('class', 'zg-title').attr('x', width / 2).attr('y', 22).attr('text-anchor', 'middle').text(opts.title);
+    svg
+      .append('text')
+      .attr('class', 'zg-title')
+      .attr('x', width / 2)
+      .attr('y', 22)
+      .attr('text-anchor', 'middle')
+      .text(opts.title);
   }
   if (opts.xlabel) {
     svg
@@ -154,7 +192,12 @@ export function createAxes(
       .text(opts.ylabel);
   }
   // A nested <svg> clips the data to the axes without needing an id (ids clash across plots).
-  const data = plot.append('svg').attr('class', 'zg-data').attr('width', innerWidth).attr('height', innerHeight).attr('overflow', 'hidden');
+  const data = plot
+    .append('svg')
+    .attr('class', 'zg-data')
+    .attr('width', innerWidth)
+    .attr('height', innerHeight)
+    .attr('overflow', 'hidden');
   return { svg, plot, data, x, y, innerWidth, innerHeight };
 }
 
@@ -167,7 +210,11 @@ export interface LegendEntry {
 }
 
 /** Draws a legend box in the top-right corner of the plot area. */
-export function drawLegend(axes: Axes, entries: readonly LegendEntry[], corner: AxesOptions['legend'] = 'top-right'): void {
+export function drawLegend(
+  axes: Axes,
+  entries: readonly LegendEntry[],
+  corner: AxesOptions['legend'] = 'top-right',
+): void {
   if (entries.length === 0) return;
   const widest = Math.max(...entries.map((e) => measureText(e.label, 12)));
   const boxW = widest + 44;
@@ -195,5 +242,9 @@ export function drawLegend(axes: Axes, entries: readonly LegendEntry[], corner: 
     .attr('cx', 12)
     .attr('r', 3.5)
     .attr('fill', (d) => d.colour);
-  item.append('text').attr('x', 30).attr('y', 4).text((d) => d.label);
+  item
+    .append('text')
+    .attr('x', 30)
+    .attr('y', 4)
+    .text((d) => d.label);
 }

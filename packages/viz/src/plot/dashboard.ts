@@ -70,9 +70,16 @@ function fillDashboard(div: HTMLDivElement, history: TrainingHistory): void {
   });
   const acc: Series[] = [];
   const epochs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-  if (history.trainAccuracy) acc.push({ x: epochs(history.trainAccuracy.length), y: history.trainAccuracy, label: 'train', markers: true });
+  if (history.trainAccuracy)
+    acc.push({ x: epochs(history.trainAccuracy.length), y: history.trainAccuracy, label: 'train', markers: true });
   if (history.testAccuracy) {
-    acc.push({ x: epochs(history.testAccuracy.length), y: history.testAccuracy, label: 'test', dashed: true, markers: true });
+    acc.push({
+      x: epochs(history.testAccuracy.length),
+      y: history.testAccuracy,
+      label: 'test',
+      dashed: true,
+      markers: true,
+    });
   }
   if (acc.length > 0) {
     const lastTest = history.testAccuracy?.[history.testAccuracy.length - 1];

@@ -44,7 +44,8 @@ export function packImages(input: ImageGridInput): ImageGridData {
   if (list.length > 0) {
     const joined = new Float64Array(list.length * per);
     list.forEach((img, i) => {
-      if (img.length !== per) throw new Error(`imageGrid: image ${i} has ${img.length} values, expected ${width}×${height}`);
+      if (img.length !== per)
+        throw new Error(`imageGrid: image ${i} has ${img.length} values, expected ${width}×${height}`);
       joined.set(Array.from(img), i * per);
     });
     flat = joined;
@@ -61,7 +62,10 @@ export function packImages(input: ImageGridInput): ImageGridData {
     bytes[i] = Number.isFinite(v) ? Math.round(Math.min(1, Math.max(0, v)) * 255) : 0;
   }
   const count = flat.length / per;
-  for (const [name, arr] of [['labels', input.labels], ['predictions', input.predictions]] as const) {
+  for (const [name, arr] of [
+    ['labels', input.labels],
+    ['predictions', input.predictions],
+  ] as const) {
     if (arr && arr.length !== count) throw new Error(`imageGrid: ${count} images but ${arr.length} ${name}`);
   }
   return {
@@ -105,7 +109,14 @@ export function drawImageGrid(container: Element, data: ImageGridData): SVGSVGEl
     .attr('font-family', FONT_SANS);
   svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#fff');
   if (data.title) {
-    svg.append('text').attr('x', width / 2).attr('y', 20).attr('text-anchor', 'middle').attr('font-size', 15).attr('font-weight', 'bold').text(data.title);
+    svg
+      .append('text')
+      .attr('x', width / 2)
+      .attr('y', 20)
+      .attr('text-anchor', 'middle')
+      .attr('font-size', 15)
+      .attr('font-weight', 'bold')
+      .text(data.title);
   }
   const items = Array.from({ length: data.count }, (_, i) => {
     const label = data.labels?.[i] ?? null;
@@ -119,7 +130,11 @@ export function drawImageGrid(container: Element, data: ImageGridData): SVGSVGEl
     .data(items)
     .join('g')
     .attr('class', (d) => `zg-image${d.wrong ? ' zg-wrong' : ''}`)
-    .attr('transform', (d) => `translate(${10 + (d.i % columns) * cellW + (cellW - 10 - w) / 2},${top + Math.floor(d.i / columns) * cellH})`);
+    .attr(
+      'transform',
+      (d) =>
+        `translate(${10 + (d.i % columns) * cellW + (cellW - 10 - w) / 2},${top + Math.floor(d.i / columns) * cellH})`,
+    );
   cell
     .append('image')
     .attr('href', (d) => d.href)

@@ -25,13 +25,20 @@ export interface LinePlotSpec extends AxesOptions {
 
 /** Draws an x–y plot into `container` (any DOM) and returns its SVG element. */
 export function drawLinePlot(container: Element, spec: LinePlotSpec): SVGSVGElement {
-  const series = spec.series.map((s, i) => ({ ...s, colour: s.colour ?? COLOURS[i % COLOURS.length] ?? '#333', index: i }));
+  const series = spec.series.map((s, i) => ({
+    ...s,
+    colour: s.colour ?? COLOURS[i % COLOURS.length] ?? '#333',
+    index: i,
+  }));
   for (const s of series) {
     if (s.x.length !== s.y.length) {
       throw new Error(`linePlot: series ${s.label ?? s.index} has ${s.x.length} x values but ${s.y.length} y values`);
     }
   }
-  const xs = paddedExtent(series.flatMap((s) => s.x), 0);
+  const xs = paddedExtent(
+    series.flatMap((s) => s.x),
+    0,
+  );
   const ys = paddedExtent(series.flatMap((s) => s.y));
   const axes = createAxes(container, spec, xs, ys, 'zg-line-plot');
   const pathOf = (s: Series) =>
@@ -56,7 +63,11 @@ export function drawLinePlot(container: Element, spec: LinePlotSpec): SVGSVGElem
   groups
     .filter((s) => s.markers === true)
     .selectAll('circle')
-    .data((s) => s.y.map((y, i) => ({ x: s.x[i] ?? Number.NaN, y, colour: s.colour })).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)))
+    .data((s) =>
+      s.y
+        .map((y, i) => ({ x: s.x[i] ?? Number.NaN, y, colour: s.colour }))
+        .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)),
+    )
     .join('circle')
     .attr('cx', (p) => axes.x(p.x))
     .attr('cy', (p) => axes.y(p.y))

@@ -18,9 +18,17 @@ export interface QuiverPlotSpec extends AxesOptions {
 export function drawQuiverPlot(container: Element, spec: QuiverPlotSpec): SVGSVGElement {
   const n = spec.x.length;
   if (spec.y.length !== n || spec.u.length !== n || spec.v.length !== n) {
-    throw new Error(`quiverPlot: x, y, u, v must have the same length (got ${n}, ${spec.y.length}, ${spec.u.length}, ${spec.v.length})`);
+    throw new Error(
+      `quiverPlot: x, y, u, v must have the same length (got ${n}, ${spec.y.length}, ${spec.u.length}, ${spec.v.length})`,
+    );
   }
-  const axes = createAxes(container, { equalAspect: true, ...spec }, paddedExtent(spec.x), paddedExtent(spec.y), 'zg-quiver-plot');
+  const axes = createAxes(
+    container,
+    { equalAspect: true, ...spec },
+    paddedExtent(spec.x),
+    paddedExtent(spec.y),
+    'zg-quiver-plot',
+  );
   const arrows = Array.from({ length: n }, (_, i) => {
     const u = spec.u[i] ?? 0;
     const v = spec.v[i] ?? 0;
