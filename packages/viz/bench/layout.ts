@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GraphSnapshot, SnapshotEdge, SnapshotNode } from '@zerograd/core';
 import { pageHtml } from '../src/index.js';
-import { launchChromium, openPage } from '../test/browser.js';
+import { launchChromium, openPage } from '../src/testing/browser.js';
 
 /** An MLP-like chain of Affine → ReLU blocks in nested scopes, with about `target` nodes. */
 export function syntheticSnapshot(target: number): GraphSnapshot {

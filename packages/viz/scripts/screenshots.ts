@@ -3,7 +3,7 @@
  * `npx tsx --conditions=source packages/viz/scripts/screenshots.ts` (from the repository root).
  */
 import { join } from 'node:path';
-import { launchChromium, openPage } from '../test/browser.js';
+import { launchChromium, openPage } from '../src/testing/browser.js';
 import { writeTestSite } from '../test/test-page.js';
 
 const docs = join(import.meta.dirname ?? '.', '../../../docs');

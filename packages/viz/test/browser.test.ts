@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, pixelStats } from './browser.js';
+import { launchChromium, openPage, pixelStats } from '../src/testing/browser.js';
 import { writeTestSite } from './test-page.js';
 
 // One browser and one generated site for the whole file: the machine is small and shared.
