@@ -109,16 +109,22 @@ export interface TensorOptions {
   dtype?: DType;
 }
 
-function inferShape(value: unknown, path: string, shape: number[], depth: number): void {
+function inferShape(value: unknown, path: string, shape: number[], depth: number, seen = { leaf: false }): void {
   if (Array.isArray(value)) {
-    if (depth === shape.length) shape.push(value.length);
-    else if (shape[depth] !== value.length) {
+    if (depth === shape.length) {
+      // Once a number has fixed the depth of the leaves, no array may add an axis: without
+      // this check [1, [2]] was read as shape (2, 1).
+      if (seen.leaf) {
+        throw new ValueError('fromArray', `ragged nested array: ${path} is an array, expected a number`);
+      }
+      shape.push(value.length);
+    } else if (shape[depth] !== value.length) {
       throw new ValueError(
         'fromArray',
         `ragged nested array: ${path} has ${value.length} elements, expected ${shape[depth]}`,
       );
     }
-    for (let i = 0; i < value.length; i++) inferShape(value[i], `${path}[${i}]`, shape, depth + 1);
+    for (let i = 0; i < value.length; i++) inferShape(value[i], `${path}[${i}]`, shape, depth + 1, seen);
     if (value.length === 0 && depth + 1 < shape.length) {
       throw new ValueError(
         'fromArray',
@@ -135,6 +141,7 @@ function inferShape(value: unknown, path: string, shape: number[], depth: number
     if (typeof value !== 'number') {
       throw new ValueError('fromArray', `${path} is ${value === null ? 'null' : typeof value}, expected a number`);
     }
+    seen.leaf = true;
   }
 }
 
