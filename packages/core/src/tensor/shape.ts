@@ -72,6 +72,10 @@ export function canBroadcastTo(from: Shape, to: Shape): boolean {
  */
 export function normalizeAxes(op: string, axis: number | readonly number[] | null | undefined, rank: number): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
+  // Anything but a number or an array is refused: Array.from({}) would silently mean "no axes".
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new ValueError(op, `axis must be an integer or an array of integers, got ${typeof axis}`);
+  }
   const list = typeof axis === 'number' ? [axis] : Array.from(axis);
   const seen = new Set<number>();
   for (const a of list) {
