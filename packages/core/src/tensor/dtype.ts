@@ -1,4 +1,4 @@
-import { DTypeError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 
 /** The element types a tensor can hold. `float64` is the default everywhere. */
 export type DType = 'float32' | 'float64';
@@ -21,7 +21,12 @@ export function promoteTypes(a: DType, b: DType): DType {
 
 /** A new zero-filled buffer of `size` elements. */
 export function allocate(dtype: DType, size: number): TypedArray {
-  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  try {
+    return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  } catch (e) {
+    // A shape too large for memory must surface as a library error, not a RangeError.
+    throw new ValueError('allocate', `cannot allocate ${size} ${dtype} elements: ${(e as Error).message}`);
+  }
 }
 
 /** The dtype that a typed array stores. */

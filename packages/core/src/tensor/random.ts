@@ -3,6 +3,8 @@ import { allocate, checkDType, type DType } from './dtype.js';
 import { checkShape, type Shape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
+const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+
 /**
  * A seeded pseudo-random generator (xoshiro128** seeded through splitmix32): every run with the
  * same seed draws the same numbers, in Node and in the browser alike.
@@ -117,6 +119,8 @@ export class Random {
   permutation(n: number): number[] {
     if (!Number.isSafeInteger(n) || n < 0)
       throw new ValueError('permutation', `n must be a non-negative integer, got ${n}`);
+    // Beyond the largest array length Array.from throws a RangeError; name the problem instead.
+    if (n > MAX_ARRAY_LENGTH) throw new ValueError('permutation', `n = ${n} exceeds the largest array length`);
     const out = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
@@ -131,6 +135,7 @@ export class Random {
   choice(n: number, size: number, options: { replace?: boolean } = {}): number[] {
     if (!Number.isSafeInteger(size) || size < 0)
       throw new ValueError('choice', `size must be a non-negative integer, got ${size}`);
+    if (size > MAX_ARRAY_LENGTH) throw new ValueError('choice', `size = ${size} exceeds the largest array length`);
     if (options.replace) return Array.from({ length: size }, () => this.int(0, n));
     if (size > n) throw new ValueError('choice', `cannot take ${size} samples from ${n} without replacement`);
     return this.permutation(n).slice(0, size);
