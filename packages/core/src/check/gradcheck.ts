@@ -66,6 +66,12 @@ function outputsOf(r: Variable | Variable[]): Variable[] {
   return list;
 }
 
+/** A non-function `f` or non-array `inputs` would otherwise surface as a TypeError from inside. */
+function checkCallable(op: string, f: unknown, inputs: unknown): void {
+  if (typeof f !== 'function') throw new ValueError(op, `f must be a function, got ${f === null ? 'null' : typeof f}`);
+  if (!Array.isArray(inputs)) throw new ValueError(op, 'inputs must be an array of operands');
+}
+
 class Tally {
   checked = 0;
   maxAbs = 0;
@@ -100,6 +106,7 @@ class Tally {
  * passes when |analytic − numerical| ≤ atol + rtol·|numerical|. Inputs are never modified.
  */
 export function gradcheck(f: Fn, inputs: readonly Operand[], options: GradcheckOptions = {}): GradcheckReport {
+  checkCallable('gradcheck', f, inputs);
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
@@ -226,6 +233,7 @@ export function gradcheck(f: Fn, inputs: readonly Operand[], options: GradcheckO
  * compared with central differences too.
  */
 export function gradgradcheck(f: Fn, inputs: readonly Operand[], options: GradcheckOptions = {}): GradcheckReport {
+  checkCallable('gradgradcheck', f, inputs);
   const rng = new Random((options.seed ?? 0) + 1);
   let us: Tensor[] | null = null;
   const g: Fn = (...xs) => {

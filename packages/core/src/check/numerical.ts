@@ -25,6 +25,10 @@ export function numericalDiff(f: (x: number) => number, x: number, h?: number): 
 export function numericalDiff(f: (x: Tensor) => Tensor, x: Tensor, h?: number): Tensor;
 export function numericalDiff(f: (x: never) => unknown, x: number | Tensor, h = 1e-4): number | Tensor {
   if (!(h > 0)) throw new ValueError('numericalDiff', `h must be positive, got ${h}`);
+  // Checked up front: a junk f or x would otherwise fail as a TypeError from inside.
+  if (typeof f !== 'function') throw new ValueError('numericalDiff', 'f must be a function');
+  if (typeof x !== 'number' && !(x instanceof Tensor))
+    throw new ValueError('numericalDiff', 'x must be a number or a Tensor');
   if (typeof x === 'number') {
     const g = f as unknown as (x: number) => number;
     return (g(x + h) - g(x - h)) / (2 * h);
@@ -56,6 +60,7 @@ export function numericalDiff(f: (x: never) => unknown, x: number | Tensor, h = 
  */
 export function numericalGradient(f: (x: Tensor) => ScalarResult, x: Tensor, h = 1e-4): Tensor {
   if (!(x instanceof Tensor)) throw new ValueError('numericalGradient', 'x must be a Tensor');
+  if (typeof f !== 'function') throw new ValueError('numericalGradient', 'f must be a function');
   if (!(h > 0)) throw new ValueError('numericalGradient', `h must be positive, got ${h}`);
   const grad = allocate('float64', x.size);
   const d = x.data;
