@@ -30,7 +30,14 @@ export {
   type OpFunction,
   OpNode,
 } from './graph/node.js';
-export { backwardSteps, type TraceOptions, tensorValue, traceGraph } from './graph/snapshot.js';
+export {
+  backwardSteps,
+  parseSnapshot,
+  serializeSnapshot,
+  type TraceOptions,
+  tensorValue,
+  traceGraph,
+} from './graph/snapshot.js';
 export type * from './graph/snapshot-types.js';
 export { asVariable, type Operand, parameter, Variable, type VariableOptions, variable } from './graph/variable.js';
 export * as kernels from './kernels/index.js';

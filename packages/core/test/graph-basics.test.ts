@@ -1,5 +1,16 @@
+import {
+  add,
+  backwardSteps,
+  grad,
+  gradcheck,
+  gradgradcheck,
+  matmul,
+  mul,
+  Random,
+  traceGraph,
+  variable,
+} from '@zerograd/core';
 import { describe, expect, it } from 'vitest';
-import { Random, add, backwardSteps, grad, gradcheck, gradgradcheck, matmul, mul, traceGraph, variable } from '@zerograd/core';
 
 describe('the book’s apple example', () => {
   it('gives the book’s gradients: 2.2 per apple price, 110 per apple, 200 for the tax', () => {
@@ -58,5 +69,24 @@ describe('backward engine', () => {
     const apple = last.nodes.find((n) => n.kind === 'variable' && n.name === 'apple');
     expect(apple && apple.kind === 'variable' && apple.grad).toEqual({ kind: 'full', data: [2] });
     expect(JSON.parse(JSON.stringify(traceGraph(y)))).toEqual(traceGraph(y));
+  });
+});
+
+describe('snapshot JSON', () => {
+  it('serializeSnapshot/parseSnapshot keep NaN and ±Infinity, which plain JSON turns into null', async () => {
+    const { parseSnapshot, serializeSnapshot, variable: v, log } = await import('@zerograd/core');
+    const x = v([0, 1, -1], { name: 'x' });
+    const y = log(x); // -Infinity, 0, NaN
+    const snap = traceGraph(y);
+    const back = parseSnapshot(serializeSnapshot(snap));
+    expect(back).toEqual(snap);
+    expect(Object.isFrozen(back.nodes[0])).toBe(true);
+    const out = back.nodes.find((n) => n.kind === 'variable' && n.role === 'intermediate');
+    expect(out?.kind === 'variable' && out.value.kind === 'full' && out.value.data).toEqual([
+      Number.NEGATIVE_INFINITY,
+      0,
+      Number.NaN,
+    ]);
+    expect(() => parseSnapshot('{"version":2}')).toThrow(/not a zerograd graph snapshot/);
   });
 });

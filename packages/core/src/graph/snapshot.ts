@@ -229,3 +229,47 @@ export function backwardSteps(...args: (Variable | TraceOptions)[]): GraphSnapsh
   });
   return steps;
 }
+
+type Encoded = number | 'NaN' | 'Infinity' | '-Infinity';
+
+function mapValues(s: GraphSnapshot, f: (v: number | string) => number | string): GraphSnapshot {
+  const conv = (t: TensorValue | null): TensorValue | null => {
+    if (!t) return t;
+    if (t.kind === 'full') return { ...t, data: t.data.map(f) as number[] };
+    return { ...t, head: t.head.map(f) as number[] };
+  };
+  return {
+    ...s,
+    nodes: s.nodes.map((n) =>
+      n.kind === 'variable' ? { ...n, value: conv(n.value) as TensorValue, grad: conv(n.grad) } : n,
+    ),
+  };
+}
+
+/**
+ * A snapshot as JSON text. Plain `JSON.stringify` works too, but turns NaN and ±Infinity into
+ * `null`; this writes them as the strings `"NaN"`, `"Infinity"`, `"-Infinity"` so that
+ * `parseSnapshot` restores every number exactly.
+ */
+export function serializeSnapshot(snapshot: GraphSnapshot, space?: number): string {
+  const enc = (v: number | string): Encoded =>
+    typeof v === 'number' && !Number.isFinite(v) ? (String(v) as Encoded) : (v as number);
+  return JSON.stringify(mapValues(snapshot, enc), null, space);
+}
+
+/** Reads a snapshot written by `serializeSnapshot` (or plain JSON) back as a deeply frozen object. */
+export function parseSnapshot(text: string): GraphSnapshot {
+  const raw = JSON.parse(text) as GraphSnapshot;
+  if (!raw || raw.version !== 1 || !Array.isArray(raw.nodes) || !Array.isArray(raw.edges)) {
+    throw new GraphError('parseSnapshot', 'not a zerograd graph snapshot (version 1)');
+  }
+  const dec = (v: number | string): number =>
+    v === 'NaN'
+      ? Number.NaN
+      : v === 'Infinity'
+        ? Number.POSITIVE_INFINITY
+        : v === '-Infinity'
+          ? Number.NEGATIVE_INFINITY
+          : (v as number);
+  return freeze(mapValues(raw, dec), true);
+}
