@@ -186,6 +186,7 @@ describe('layer gradients (input and parameters) against numerical differentiati
     expect(e[0]).toBeCloseTo(0, 12);
     expect(e[1]).toBeCloseTo(0, 12);
     expect(() => layer.forward([[1, 2, 3]])).toThrow(ShapeError);
+    expect(layer.forward([1.5, 10]).shape).toEqual([2]); // one example, [features]
   });
 
   it('Sequential composes the gradients of its layers', () => {

@@ -80,7 +80,8 @@ export class BatchNorm extends Layer {
   }
 
   protected call(x: Variable): Variable {
-    const x2 = x.ndim === 2 ? x : x.reshape([x.ndim === 0 ? 1 : x.shape[0], -1]);
+    // One example [features] is a batch of one; images [N, C, H, W] are flattened per example.
+    const x2 = x.ndim === 2 ? x : x.reshape(x.ndim <= 1 ? [1, -1] : [x.shape[0], -1]);
     if (x2.shape[1] !== this.features) {
       throw new ShapeError(
         'BatchNorm',
