@@ -82,17 +82,21 @@ export function indexArb(shape: readonly number[], options: { advanced?: boolean
     .chain(({ count, len }) =>
       fc.tuple(
         ...shape.slice(0, count).map((n) => {
-          const kinds: fc.Arbitrary<IndexSpec>[] = [fc.constant(null), sliceArb(n)];
+          const kinds: fc.WeightedArbitrary<IndexSpec>[] = [
+            { arbitrary: fc.constant(null), weight: 1 },
+            { arbitrary: sliceArb(n), weight: 2 },
+          ];
           if (n > 0) {
-            kinds.push(fc.integer({ min: -n, max: n - 1 }));
+            kinds.push({ arbitrary: fc.integer({ min: -n, max: n - 1 }), weight: 1 });
             if (advanced) {
               const idx = fc.integer({ min: -n, max: n - 1 });
-              kinds.push(
-                fc.oneof(
+              kinds.push({
+                arbitrary: fc.oneof(
                   fc.array(idx, { minLength: len, maxLength: len }),
                   fc.array(idx, { minLength: 1, maxLength: 1 }),
                 ),
-              );
+                weight: 2,
+              });
             }
           }
           return fc.oneof(...kinds);
