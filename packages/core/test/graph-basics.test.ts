@@ -90,3 +90,15 @@ describe('snapshot JSON', () => {
     expect(() => parseSnapshot('{"version":2}')).toThrow(/not a zerograd graph snapshot/);
   });
 });
+
+describe('backwardSteps on fan-out', () => {
+  it('lights both edges of x·x and ends with the backward gradient 2x', () => {
+    const x = variable(3, { name: 'x' });
+    const steps = backwardSteps(mul(x, x));
+    const last = steps[steps.length - 1];
+    expect(last.step?.edges.length).toBe(2);
+    expect(last.step?.updated.length).toBe(1);
+    const xs = last.nodes.find((n) => n.kind === 'variable' && n.name === 'x');
+    expect(xs?.kind === 'variable' && xs.grad).toEqual({ kind: 'full', data: [6] });
+  });
+});

@@ -69,7 +69,8 @@ interface Traced {
   snapshot: GraphSnapshot;
   varIds: Map<Variable, string>;
   opIds: Map<OpNode, string>;
-  edgeIds: Map<string, string>;
+  /** Edge ids by `from>to`: a variable used twice by one op (x·x) has two edges. */
+  edgeIds: Map<string, string[]>;
 }
 
 function trace(outputs: readonly Variable[], options: TraceOptions, withGrads: boolean): Traced {
@@ -134,7 +135,12 @@ function trace(outputs: readonly Variable[], options: TraceOptions, withGrads: b
     nodes.push(n);
   }
   const edges: SnapshotEdge[] = [];
-  const edgeIds = new Map<string, string>();
+  const edgeIds = new Map<string, string[]>();
+  const addEdge = (key: string, id: string) => {
+    const list = edgeIds.get(key);
+    if (list) list.push(id);
+    else edgeIds.set(key, [id]);
+  };
   for (const o of opOrder) {
     const id = opIds.get(o) as string;
     const n: SnapshotOpNode = {
@@ -149,12 +155,12 @@ function trace(outputs: readonly Variable[], options: TraceOptions, withGrads: b
     o.inputs.forEach((x, i) => {
       const e = { id: `e${edges.length}`, from: varIds.get(x) as string, to: id, index: i };
       edges.push(e);
-      edgeIds.set(`${e.from}>${e.to}`, e.id);
+      addEdge(`${e.from}>${e.to}`, e.id);
     });
     o.outputs.forEach((y, i) => {
       const e = { id: `e${edges.length}`, from: id, to: varIds.get(y) as string, index: i };
       edges.push(e);
-      edgeIds.set(`${e.from}>${e.to}`, e.id);
+      addEdge(`${e.from}>${e.to}`, e.id);
     });
   }
   const snapshot: GraphSnapshot = {
@@ -220,8 +226,8 @@ export function backwardSteps(...args: (Variable | TraceOptions)[]): GraphSnapsh
         draft.step = {
           index: steps.length,
           op: opId,
-          updated: ids,
-          edges: ids.map((id) => edgeIds.get(`${id}>${opId}`) as string).filter(Boolean),
+          updated: [...new Set(ids)],
+          edges: [...new Set(ids)].flatMap((id) => edgeIds.get(`${id}>${opId}`) ?? []),
         };
       });
       steps.push(current);
