@@ -102,3 +102,17 @@ describe('backwardSteps on fan-out', () => {
     expect(xs?.kind === 'variable' && xs.grad).toEqual({ kind: 'full', data: [6] });
   });
 });
+
+describe('leaf gradients are separate buffers', () => {
+  it('after add(a, b).backward(), editing a.grad leaves b.grad alone', async () => {
+    const { reshape } = await import('@zerograd/core');
+    const a = variable([1, 2]);
+    const b = variable([3, 4]);
+    const c = variable([[5], [6]]);
+    add(add(a, b), reshape(c, [2])).backward();
+    expect(a.grad).not.toBe(b.grad);
+    a.grad!.data.data[0] = 42;
+    expect(b.grad?.toArray()).toEqual([1, 1]);
+    expect(c.grad?.toArray()).toEqual([[1], [1]]);
+  });
+});

@@ -1,5 +1,5 @@
 import { fmtShape, GraphError, ShapeError } from '../errors.js';
-import { add } from '../ops/arithmetic.js';
+import { add, mul } from '../ops/arithmetic.js';
 import { sumTo } from '../ops/shape.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { onesLike, type Tensor, zeros } from '../tensor/tensor.js';
@@ -192,10 +192,18 @@ export function backward(y: Variable, options: BackwardOptions & { seed?: Variab
   const prev = mode.gradEnabled;
   mode.gradEnabled = options.createGraph ?? false;
   try {
-    for (const [v, g] of grads) {
+    // Gradients that pass through unchanged (Add, Reshape) can reach two variables as the same
+    // buffer; each `.grad` gets a buffer of its own, so editing one never changes another.
+    const buffers = new Set<ArrayBufferLike>();
+    for (const [v, g0] of grads) {
       const keep = v.creator === null ? v.requiresGrad : options.retainGrad || v.retainsGrad || v === y;
       if (!keep) continue;
-      v.grad = v.grad ? add(v.grad, g) : g;
+      let g = v.grad ? add(v.grad, g0) : g0;
+      if (buffers.has(g.data.data.buffer)) {
+        g = options.createGraph ? mul(g, 1) : new Variable(g.data.clone(), { requiresGrad: false });
+      }
+      buffers.add(g.data.data.buffer);
+      v.grad = g;
     }
   } finally {
     mode.gradEnabled = prev;

@@ -1,4 +1,5 @@
 import { fmtShape, ShapeError } from '../errors.js';
+import { isGradEnabled } from '../graph/mode.js';
 import { applyOp, type OpDefinition } from '../graph/node.js';
 import { asVariable, type Operand, type Variable } from '../graph/variable.js';
 import { matmulTensor } from '../kernels/index.js';
@@ -10,10 +11,17 @@ const MatMulDef: OpDefinition = {
   forward: ([a, b]) => matmulTensor(a, b, false, false, 'MatMul'),
   // The book's Affine backward: dA = dY·Bᵀ, dB = Aᵀ·dY. Batch axes that were broadcast are
   // summed back by the engine (this op declares `broadcast`).
-  backward: ([gy], { inputs: [a, b], needsGrad }) => [
-    needsGrad[0] ? matmul(gy, mT(b)) : null,
-    needsGrad[1] ? matmul(mT(a), gy) : null,
-  ],
+  backward: ([gy], { inputs: [a, b], needsGrad }) => {
+    if (!isGradEnabled()) {
+      // Nothing records this backward (no createGraph): let the kernel read the transposed
+      // operands in place instead of materialising mT(b) and mT(a).
+      return [
+        needsGrad[0] ? matmulTensor(gy.data, b.data, false, true, 'MatMul') : null,
+        needsGrad[1] ? matmulTensor(a.data, gy.data, true, false, 'MatMul') : null,
+      ];
+    }
+    return [needsGrad[0] ? matmul(gy, mT(b)) : null, needsGrad[1] ? matmul(mT(a), gy) : null];
+  },
 };
 
 /**
