@@ -6,7 +6,7 @@
 //   pnpm proptest                      10× each property's CI count, a fresh seed (printed)
 //   pnpm proptest --scale 50           50× the CI counts
 //   pnpm proptest --runs 500 --seed 7  500 runs for every property, from seed 7
-//   pnpm proptest -- Mul               extra arguments after `--` go to vitest (file filters…)
+//   pnpm proptest -- -t MatMul         other arguments go to vitest (here: a test-name filter)
 //
 // The environment works too: ZEROGRAD_PROPTEST_RUNS, ZEROGRAD_PROPTEST_SCALE,
 // ZEROGRAD_PROPTEST_SEED. Test workers write their statistics (the registry of
@@ -119,9 +119,9 @@ for (const r of rows.slice(0, -1)) console.log(line(r));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 console.log(line(rows[rows.length - 1]));
 console.log('');
-console.log(
-  `order 1: gradcheck, 2: gradgradcheck, -: other properties. Replay: pnpm proptest ${runs !== undefined ? `--runs ${runs}` : `--scale ${scale}`} --seed ${seed}`,
-);
+console.log("order 1: gradcheck, 2: gradgradcheck, -: other properties. rel err: gradcheck's maxRelError, the");
+console.log('relative error of values whose abs error exceeds atol (0: none did); abs err: over all values.');
+console.log(`Replay: pnpm proptest ${runs !== undefined ? `--runs ${runs}` : `--scale ${scale}`} --seed ${seed}`);
 
 const vitestFailed = result.status !== 0;
 if (stats.length === 0) console.error('proptest: no property statistics were recorded');
