@@ -14,7 +14,7 @@ import {
   tensorArb,
 } from '@zerograd/core/testing';
 import * as fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const sample = <T>(arb: fc.Arbitrary<T>, n = 300) => fc.sample(arb, { numRuns: n, seed: 42 });
 
@@ -93,9 +93,13 @@ const opaqueSquare = defineOp({
   backward: ([gy], { inputs: [x] }) => mul(gy, kernels.unary('mulScalar', x.data, 2)),
 });
 
-describe('gradientProperty', () => {
-  afterEach(() => vi.unstubAllEnvs());
+// These tests count runs: an outer `pnpm proptest` environment must not change them.
+beforeEach(() => {
+  for (const k of ['RUNS', 'SCALE', 'SEED']) vi.stubEnv(`ZEROGRAD_PROPTEST_${k}`, '');
+});
+afterEach(() => vi.unstubAllEnvs());
 
+describe('gradientProperty', () => {
   it('passes a correct op and records its statistics', () => {
     const r = gradientProperty((x: Variable) => mul(mul(x, x), x), [tensorArb(shapeArb())], {
       label: 'test:cube',
