@@ -3,6 +3,7 @@
  * and call the typed-array kernel. Ops (the graph layer) call only these, so a faster backend
  * can replace a kernel here without the graph noticing.
  */
+import { kernelSet } from '../backend/index.js';
 import { fmtShape, ShapeError } from '../errors.js';
 import { allocate, type DType, promoteTypes } from '../tensor/dtype.js';
 import {
@@ -144,8 +145,9 @@ export function matmulTensor(a: Tensor, b: Tensor, transA = false, transB = fals
   const counter = new Array<number>(batch.length).fill(0);
   let ia = 0;
   let ib = 0;
+  const product = kernelSet().gemm; // the selected backend's (src/backend)
   for (let t = 0; t < count; t++) {
-    gemm(m, n, ka, A, ia * matA, transA, B, ib * matB, transB, out, t * m * n);
+    product(m, n, ka, A, ia * matA, transA, B, ib * matB, transB, out, t * m * n);
     for (let d = batch.length - 1; d >= 0; d--) {
       counter[d]++;
       ia += sa[d];

@@ -1,0 +1,222 @@
+/**
+ * Backend selection: which implementation the tensor-level kernels (src/kernels/index.ts)
+ * call for their hot loops.
+ *
+ *   'wasm-relaxed'  WebAssembly SIMD with relaxed SIMD's fused multiply-add (Chromium; Node
+ *                   only with --experimental-wasm-relaxed-simd before V8 12)
+ *   'wasm-simd'     WebAssembly SIMD128 (every current engine)
+ *   'ts'            the TypeScript kernels, which are also the reference every other backend
+ *                   is tested against
+ *
+ * By default the fastest available is chosen at the first kernel call (relaxed → SIMD → TS),
+ * by validating the embedded binaries, so no flag is ever required. `ZEROGRAD_BACKEND`
+ * (`ts`, `wasm`, `wasm-simd`, `wasm-relaxed`, `auto`) or `setBackend(name)` forces one;
+ * `wasm` means the best WebAssembly variant. `ZEROGRAD_THREADS` (or `setBackend(name,
+ * { threads })`) caps the threads a large product may use; the default is two where workers
+ * and shared memory exist (see pool.ts).
+ *
+ * In a browser, compiling a module of more than 4 KiB synchronously on the main thread is
+ * refused; there the TS kernels serve until `backendReady()` has compiled the module
+ * asynchronously.
+ */
+import { ValueError } from '../errors.js';
+import { gemm as tsGemm } from '../kernels/matmul.js';
+import { isShared, variantBytes, variantSupported, WasmKernels, type WasmVariant } from './wasm.js';
+
+export type BackendName = 'ts' | 'wasm-simd' | 'wasm-relaxed';
+/** What may be asked for: a backend, `wasm` (the best WebAssembly one) or `auto` (the best). */
+export type BackendRequest = BackendName | 'wasm' | 'auto';
+
+/** What `backendInfo()` reports. */
+export interface BackendInfo {
+  /** The backend the kernels use now. */
+  name: BackendName;
+  /** What was asked for, and by whom. */
+  requested: BackendRequest;
+  source: 'default' | 'env' | 'setBackend';
+  /** Backends this engine can run, fastest first. */
+  available: BackendName[];
+  /** Most threads a large product may use (1: no worker pool). */
+  threads: number;
+  /** The WebAssembly binary in use, e.g. `simd-shared` (null for `ts`). */
+  variant: WasmVariant | null;
+}
+
+export interface SetBackendOptions {
+  /** Most threads one large product may use, counting the calling thread (default 2 where possible). */
+  threads?: number;
+}
+
+type Gemm = typeof tsGemm;
+
+/** The kernels one backend provides; the TS ones where it provides none. */
+export interface KernelSet {
+  readonly name: BackendName;
+  readonly gemm: Gemm;
+  /** The WebAssembly instance behind it, for the element-wise fast paths. */
+  readonly wasm: WasmKernels | null;
+}
+
+const TS: KernelSet = { name: 'ts', gemm: tsGemm, wasm: null };
+const REQUESTS: readonly BackendRequest[] = ['auto', 'wasm', 'wasm-relaxed', 'wasm-simd', 'ts'];
+
+/** The worker pool is not wired in yet: every product runs on the calling thread. */
+const POOL_READY = false;
+
+let current: KernelSet | null = null;
+let info: BackendInfo | null = null;
+const compiled = new Map<WasmVariant, WebAssembly.Module>();
+
+function envValue(name: string): string | undefined {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const v = p?.env?.[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** Backends this engine can run, fastest first (validation is cheap and cached by the engine). */
+export function availableBackends(): BackendName[] {
+  const out: BackendName[] = [];
+  if (variantSupported('relaxed')) out.push('wasm-relaxed');
+  if (variantSupported('simd')) out.push('wasm-simd');
+  out.push('ts');
+  return out;
+}
+
+function checkRequest(op: string, name: unknown): BackendRequest {
+  if (REQUESTS.includes(name as BackendRequest)) return name as BackendRequest;
+  throw new ValueError(op, `unknown backend ${JSON.stringify(name)}; expected one of ${REQUESTS.join(', ')}`);
+}
+
+function defaultThreads(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const cores = nav?.hardwareConcurrency ?? 2;
+  return Math.max(1, Math.min(2, cores));
+}
+
+function resolve(request: BackendRequest, available: BackendName[], op: string): BackendName {
+  if (request === 'auto') return available[0];
+  if (request === 'wasm') {
+    const w = available.find((b) => b !== 'ts');
+    if (!w) throw new ValueError(op, 'no WebAssembly SIMD backend is available in this engine');
+    return w;
+  }
+  if (!available.includes(request)) {
+    throw new ValueError(op, `backend '${request}' is not available here (available: ${available.join(', ')})`);
+  }
+  return request;
+}
+
+function variantOf(name: BackendName, threads: number): WasmVariant | null {
+  if (name === 'ts') return null;
+  const base: WasmVariant = name === 'wasm-relaxed' ? 'relaxed' : 'simd';
+  if (threads > 1 && POOL_READY) {
+    const shared = `${base}-shared` as WasmVariant;
+    if (variantSupported(shared)) return shared;
+  }
+  return base;
+}
+
+/** Compiles a variant synchronously, or returns null where the engine refuses (browser main thread). */
+function compileSync(variant: WasmVariant): WebAssembly.Module | null {
+  const have = compiled.get(variant);
+  if (have) return have;
+  try {
+    const module = new WebAssembly.Module(variantBytes(variant) as BufferSource);
+    compiled.set(variant, module);
+    return module;
+  } catch {
+    return null;
+  }
+}
+
+let pending: Promise<BackendInfo> | null = null;
+
+function activate(
+  request: BackendRequest,
+  source: BackendInfo['source'],
+  threadsWanted: number | undefined,
+  op: string,
+): BackendInfo {
+  const available = availableBackends();
+  const name = resolve(request, available, op);
+  const threads = Math.max(1, Math.floor(threadsWanted ?? defaultThreads()));
+  const variant = variantOf(name, threads);
+  let set: KernelSet = TS;
+  let active = name;
+  if (variant) {
+    const module = compileSync(variant);
+    if (module) {
+      const wasm = new WasmKernels(variant, module, tsGemm);
+      set = { name, gemm: wasm.gemm, wasm };
+    } else {
+      // The engine will not compile synchronously here: serve with TS until it has.
+      active = 'ts';
+      pending = WebAssembly.compile(variantBytes(variant) as BufferSource).then((module) => {
+        compiled.set(variant, module);
+        if (info?.requested === request && info.source === source) return activate(request, source, threads, op);
+        return backendInfo();
+      });
+    }
+  }
+  const effectiveThreads = variant && isShared(variant) ? threads : 1;
+  current = set;
+  info = {
+    name: active,
+    requested: request,
+    source,
+    available,
+    threads: effectiveThreads,
+    variant: set.wasm?.variant ?? null,
+  };
+  return info;
+}
+
+/** The kernels in use, chosen on first use from `ZEROGRAD_BACKEND` or by feature detection. */
+export function kernelSet(): KernelSet {
+  if (current) return current;
+  const env = envValue('ZEROGRAD_BACKEND');
+  const threadsEnv = envValue('ZEROGRAD_THREADS');
+  const threads = threadsEnv === undefined ? undefined : Number(threadsEnv);
+  if (threads !== undefined && !(threads >= 1))
+    throw new ValueError('ZEROGRAD_THREADS', `expected a positive integer, got ${JSON.stringify(threadsEnv)}`);
+  if (env !== undefined) activate(checkRequest('ZEROGRAD_BACKEND', env), 'env', threads, 'ZEROGRAD_BACKEND');
+  else activate('auto', 'default', threads, 'backend');
+  return activeSet();
+}
+
+function activeSet(): KernelSet {
+  return current ?? TS;
+}
+
+/**
+ * Forces a backend (`'ts'`, `'wasm-simd'`, `'wasm-relaxed'`, `'wasm'` for the best
+ * WebAssembly one, or `'auto'`), optionally capping threads. Throws a `ValueError` if it
+ * cannot run here. Returns the name of the backend now in use.
+ */
+export function setBackend(name: BackendRequest, options: SetBackendOptions = {}): BackendName {
+  const request = checkRequest('setBackend', name);
+  if (options.threads !== undefined && !(options.threads >= 1))
+    throw new ValueError('setBackend', `threads must be a positive integer, got ${options.threads}`);
+  return activate(request, 'setBackend', options.threads, 'setBackend').name;
+}
+
+/** The name of the backend the kernels use now (choosing it if no kernel has run yet). */
+export function getBackend(): BackendName {
+  kernelSet();
+  return (info as BackendInfo).name;
+}
+
+/** What is in use, what was asked for, what is available, how many threads. */
+export function backendInfo(): BackendInfo {
+  kernelSet();
+  return { ...(info as BackendInfo), available: [...(info as BackendInfo).available] };
+}
+
+/**
+ * Resolves once the chosen backend is compiled and active. Only browsers need it (they may
+ * refuse to compile on the main thread synchronously); elsewhere it resolves at once.
+ */
+export function backendReady(): Promise<BackendInfo> {
+  kernelSet();
+  return pending ?? Promise.resolve(backendInfo());
+}

@@ -1,0 +1,240 @@
+/**
+ * The WebAssembly kernels on the JavaScript side: decoding and compiling the embedded
+ * binaries, the linear memory they work in, and wrappers with exactly the signatures of the
+ * TypeScript kernels (src/kernels), so a backend can swap one for the other.
+ *
+ * Memory: the kernels allocate nothing. Linear memory is laid out here, once:
+ *
+ *   heapBase │ scratch slot 0 │ … │ scratch slot MAX_THREADS−1 │ operand arena …
+ *
+ * A scratch slot holds one thread's packing buffers. The operand arena is reused by every
+ * call: operands are copied in (a `TypedArray.set`, i.e. memcpy), the kernel runs, the result
+ * is copied out. Memory grows on demand and never shrinks, so steady-state calls neither
+ * allocate nor grow; the only per-call cost besides the kernel is the copies, which are
+ * O(m·k + k·n + m·n) against the kernel's O(m·n·k).
+ */
+import type { TypedArray } from '../tensor/dtype.js';
+import { WASM_BINARIES, WASM_SHARED_MAX_PAGES } from './wasm-binaries.generated.js';
+
+export type WasmVariant = keyof typeof WASM_BINARIES;
+
+/** The functions every kernel binary exports (addresses are byte offsets into memory). */
+export interface KernelExports {
+  heapBase(): number;
+  gemmScratchBytes(): number;
+  gemmF32(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ldc: number,
+    scratch: number,
+  ): void;
+  gemmF64(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ldc: number,
+    scratch: number,
+  ): void;
+}
+
+/** Scratch slots reserved in every memory: the calling thread plus up to three workers. */
+export const MAX_THREADS = 4;
+const PAGE = 65536;
+const ALIGN = 64;
+
+const bytesCache = new Map<WasmVariant, Uint8Array>();
+
+/** The binary of a variant (decoded once; `atob` exists in browsers and in Node ≥ 16). */
+export function variantBytes(variant: WasmVariant): Uint8Array {
+  let bytes = bytesCache.get(variant);
+  if (!bytes) {
+    const text = atob(WASM_BINARIES[variant]);
+    bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    bytesCache.set(variant, bytes);
+  }
+  return bytes;
+}
+
+/** Whether a variant's memory is shared (for the worker pool). */
+export function isShared(variant: WasmVariant): boolean {
+  return variant.endsWith('-shared');
+}
+
+/**
+ * Whether this engine can run a variant: the binary validates (so every instruction it uses,
+ * relaxed SIMD included, is supported), and for shared variants a shared memory can be made.
+ */
+export function variantSupported(variant: WasmVariant): boolean {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return false;
+  try {
+    if (!WebAssembly.validate(variantBytes(variant) as BufferSource)) return false;
+    if (isShared(variant)) {
+      if (typeof SharedArrayBuffer !== 'function') return false;
+      new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const alignUp = (x: number) => Math.ceil(x / ALIGN) * ALIGN;
+
+/** Makes the memory a variant imports: shared ones need a maximum. */
+export function createMemory(variant: WasmVariant, initialPages: number): WebAssembly.Memory {
+  return isShared(variant)
+    ? new WebAssembly.Memory({ initial: initialPages, maximum: WASM_SHARED_MAX_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: initialPages });
+}
+
+/** Instantiates a compiled kernel module over `memory` (synchronously: the module is small). */
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } });
+  return instance.exports as unknown as KernelExports;
+}
+
+/** Where a call's operands go: three regions of the arena, in bytes. */
+interface Layout {
+  a: number;
+  b: number;
+  c: number;
+}
+
+type Gemm = (
+  m: number,
+  n: number,
+  k: number,
+  a: TypedArray,
+  aOff: number,
+  transA: boolean,
+  b: TypedArray,
+  bOff: number,
+  transB: boolean,
+  c: TypedArray,
+  cOff: number,
+) => void;
+
+/**
+ * One instance of the kernels with its memory, and the typed-array wrappers around it.
+ * `fallback` is the TypeScript gemm, used for what the kernels do not take (mixed dtypes).
+ */
+export class WasmKernels {
+  readonly variant: WasmVariant;
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly exports: KernelExports;
+  /** Bytes of one scratch slot. */
+  readonly scratchBytes: number;
+  /** Address of scratch slot 0 (slot t is at `scratchBase + t·scratchBytes`). */
+  readonly scratchBase: number;
+  /** Start of the operand arena. */
+  readonly arena: number;
+  private readonly fallback: Gemm;
+  private f32: Float32Array;
+  private f64: Float64Array;
+  /**
+   * Splits a large product across threads, when a pool is attached (see pool.ts). Returns
+   * false to let the calling thread do it all.
+   */
+  parallelGemm:
+    | ((
+        f64: boolean,
+        m: number,
+        n: number,
+        k: number,
+        a: number,
+        ars: number,
+        acs: number,
+        b: number,
+        brs: number,
+        bcs: number,
+        c: number,
+      ) => boolean)
+    | null = null;
+
+  constructor(variant: WasmVariant, module: WebAssembly.Module, fallback: Gemm, memory?: WebAssembly.Memory) {
+    this.variant = variant;
+    this.module = module;
+    this.fallback = fallback;
+    this.memory = memory ?? createMemory(variant, 64);
+    this.exports = instantiate(module, this.memory);
+    this.scratchBytes = alignUp(this.exports.gemmScratchBytes());
+    this.scratchBase = alignUp(this.exports.heapBase());
+    this.arena = this.scratchBase + MAX_THREADS * this.scratchBytes;
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.f64 = new Float64Array(this.memory.buffer);
+    this.reserve(0);
+  }
+
+  /** Makes the arena at least `bytes` long (grows memory, then renews the views). */
+  reserve(bytes: number): void {
+    const need = this.arena + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+    if (this.f32.buffer !== this.memory.buffer || this.f32.length * 4 !== this.memory.buffer.byteLength) {
+      this.f32 = new Float32Array(this.memory.buffer);
+      this.f64 = new Float64Array(this.memory.buffer);
+    }
+  }
+
+  /** Lays out three operands of `sa`, `sb`, `sc` elements of `bytes` each in the arena. */
+  private layout(sa: number, sb: number, sc: number, bytes: number): Layout {
+    const a = this.arena;
+    const b = a + alignUp(sa * bytes);
+    const c = b + alignUp(sb * bytes);
+    this.reserve(c + alignUp(sc * bytes) - this.arena);
+    return { a, b, c };
+  }
+
+  private view(f64: boolean): TypedArray {
+    return f64 ? this.f64 : this.f32;
+  }
+
+  /**
+   * `gemm` with the TypeScript kernel's exact signature and semantics (src/kernels/matmul.ts):
+   * `C[m×n] = op(A)·op(B)`, transposes read through strides, C overwritten.
+   */
+  readonly gemm: Gemm = (m, n, k, a, aOff, transA, b, bOff, transB, c, cOff) => {
+    if (m === 0 || n === 0) return;
+    if (k === 0) {
+      c.fill(0, cOff, cOff + m * n);
+      return;
+    }
+    const f64 = c instanceof Float64Array;
+    if (a.constructor !== c.constructor || b.constructor !== c.constructor) {
+      this.fallback(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
+      return;
+    }
+    const bytes = f64 ? 8 : 4;
+    const L = this.layout(m * k, k * n, m * n, bytes);
+    const mem = this.view(f64);
+    mem.set(a.subarray(aOff, aOff + m * k), L.a / bytes);
+    mem.set(b.subarray(bOff, bOff + k * n), L.b / bytes);
+    const ars = transA ? 1 : k;
+    const acs = transA ? m : 1;
+    const brs = transB ? 1 : n;
+    const bcs = transB ? k : 1;
+    if (!this.parallelGemm?.(f64, m, n, k, L.a, ars, acs, L.b, brs, bcs, L.c)) {
+      const kernel = f64 ? this.exports.gemmF64 : this.exports.gemmF32;
+      kernel(m, n, k, L.a, ars, acs, L.b, brs, bcs, L.c, n, this.scratchBase);
+    }
+    const out = this.view(f64);
+    c.set(out.subarray(L.c / bytes, L.c / bytes + m * n), cOff);
+  };
+}

@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { availableBackends, backendInfo, getBackend, setBackend } from '../src/backend/index.js';
+import { variantBytes, variantSupported, WasmKernels, type WasmVariant } from '../src/backend/wasm.js';
+import { WASM_SOURCE_HASH } from '../src/backend/wasm-binaries.generated.js';
+import { ValueError } from '../src/errors.js';
+import { matmulTensor } from '../src/kernels/index.js';
+import { gemmReference } from '../src/kernels/matmul.js';
+import { Tensor } from '../src/tensor/tensor.js';
+
+// Every WebAssembly kernel is checked against the TypeScript reference, in every binary
+// variant this engine can run. Relaxed SIMD is off by default in Node 20; the test turns it
+// on (this file runs in its own process) so the fused-multiply-add binaries are tested too.
+if (!variantSupported('relaxed')) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+const VARIANTS: WasmVariant[] = ['simd', 'relaxed', 'simd-shared', 'relaxed-shared'];
+const runnable = VARIANTS.filter(variantSupported);
+const kernels = new Map(
+  runnable.map((v) => [v, new WasmKernels(v, new WebAssembly.Module(variantBytes(v) as BufferSource), gemmReference)]),
+);
+
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+type Fill = 'uniform' | 'special';
+
+/** mulberry32: deterministic fills. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function fillArray(arr: Float32Array | Float64Array, from: number, count: number, rand: () => number, fill: Fill) {
+  for (let i = from; i < from + count; i++) {
+    const u = rand();
+    if (fill === 'special' && u < 0.02) arr[i] = [Number.NaN, Infinity, -Infinity][Math.floor(rand() * 3)];
+    else if (u < 0.1) arr[i] = 0;
+    else arr[i] = rand() * 4 - 2;
+  }
+}
+
+interface GemmCase {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  aOff: number;
+  bOff: number;
+  cOff: number;
+  ctor: Ctor;
+  fill: Fill;
+  seed: number;
+}
+
+/**
+ * One product through a WebAssembly gemm and the reference, compared element by element
+ * within the bound on reordered summation, |Δ| ≤ (k + 2)·ε·Σ_p |a_ip||b_pj|; non-finite
+ * reference values must be reproduced exactly (NaN as NaN, ±∞ with its sign). Nothing outside
+ * C's window may be written.
+ */
+function checkGemm(gemm: WasmKernels['gemm'], t: GemmCase): void {
+  const { m, n, k, transA, transB, aOff, bOff, cOff, ctor, fill, seed } = t;
+  const rand = prng(seed);
+  const a = new ctor(aOff + m * k + 2).fill(Number.NaN);
+  const b = new ctor(bOff + k * n + 2).fill(Number.NaN);
+  fillArray(a, aOff, m * k, rand, fill);
+  fillArray(b, bOff, k * n, rand, fill);
+  const sentinel = 12345.5;
+  const got = new ctor(cOff + m * n + 2).fill(sentinel);
+  for (let i = 0; i < m * n; i++) got[cOff + i] = Number.NaN;
+  const want = new ctor(cOff + m * n + 2).fill(sentinel);
+  gemm(m, n, k, a, aOff, transA, b, bOff, transB, got, cOff);
+  gemmReference(m, n, k, a, aOff, transA, b, bOff, transB, want, cOff);
+  const absA = Float64Array.from(a.subarray(aOff, aOff + m * k), Math.abs);
+  const absB = Float64Array.from(b.subarray(bOff, bOff + k * n), Math.abs);
+  const bound = new Float64Array(m * n);
+  gemmReference(m, n, k, absA, 0, transA, absB, 0, transB, bound, 0);
+  const eps = ctor === Float32Array ? 2 ** -23 : 2 ** -52;
+  const where = () => `m=${m} n=${n} k=${k} tA=${transA} tB=${transB} ${ctor.name} ${fill} seed=${seed}`;
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (i < cOff || i >= cOff + m * n) {
+      if (g !== sentinel) throw new Error(`wrote outside C at ${i} (${where()})`);
+    } else if (!Number.isFinite(w)) {
+      if (!Object.is(g, w)) throw new Error(`C[${i - cOff}] = ${g}, reference ${w} (${where()})`);
+    } else {
+      const tol = (k + 2) * eps * bound[i - cOff];
+      if (!(Math.abs(g - w) <= tol)) throw new Error(`C[${i - cOff}] = ${g}, reference ${w} ± ${tol} (${where()})`);
+    }
+  }
+}
+
+const dim = fc.integer({ min: 0, max: 40 });
+const gemmCase = (fill: Fill) =>
+  fc.record<GemmCase>({
+    m: dim,
+    n: dim,
+    k: dim,
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    aOff: fc.integer({ min: 0, max: 3 }),
+    bOff: fc.integer({ min: 0, max: 3 }),
+    cOff: fc.integer({ min: 0, max: 3 }),
+    ctor: fc.constantFrom<Ctor>(Float32Array, Float64Array),
+    fill: fc.constant(fill),
+    seed: fc.integer(),
+  });
+
+describe('WebAssembly binaries', () => {
+  it('the SIMD binaries run here (Node 20 has SIMD128 and shared memory)', () => {
+    expect(runnable).toContain('simd');
+    expect(runnable).toContain('simd-shared');
+  });
+
+  it('were built from the kernel sources as they are (else run `pnpm build:wasm` in packages/core)', async () => {
+    // @ts-expect-error: a plain .mjs build helper, untyped
+    const { kernelSourceHash } = await import('../wasm/config.mjs');
+    expect(WASM_SOURCE_HASH).toBe(kernelSourceHash());
+  });
+
+  // A full rebuild takes ~6 s, so CI checks only the fingerprint above; set
+  // ZEROGRAD_WASM_REBUILD=1 to also check that a rebuild reproduces the committed bytes.
+  it.runIf(process.env.ZEROGRAD_WASM_REBUILD === '1')(
+    'rebuild reproduces the committed module byte for byte',
+    async () => {
+      // @ts-expect-error: a plain .mjs build helper, untyped
+      const { generate } = await import('../wasm/build.mjs');
+      const committed = readFileSync(new URL('../src/backend/wasm-binaries.generated.ts', import.meta.url), 'utf8');
+      expect(await generate()).toBe(committed);
+    },
+    60_000,
+  );
+});
+
+describe.each(runnable)('gemm in the %s binary against the TypeScript reference', (variant) => {
+  const gemm = (kernels.get(variant) as WasmKernels).gemm;
+
+  it('agrees for generated shapes 0..40, transposes, offsets, both dtypes', () => {
+    fc.assert(
+      fc.property(gemmCase('uniform'), (t) => checkGemm(gemm, t)),
+      { numRuns: 150 },
+    );
+  });
+
+  it('propagates NaN and ±Infinity like the reference', () => {
+    fc.assert(
+      fc.property(gemmCase('special'), (t) => checkGemm(gemm, t)),
+      { numRuns: 100 },
+    );
+  });
+
+  it('covers every tile edge: each size 0..9 (and 13) in every dimension', () => {
+    const sizes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13];
+    for (const ctor of [Float32Array, Float64Array])
+      for (const transA of [false, true])
+        for (const transB of [false, true])
+          for (const m of sizes)
+            for (const n of sizes)
+              for (const k of [0, 1, 3, 4, 5, 9]) {
+                const c = { m, n, k, transA, transB, aOff: 1, bOff: 2, cOff: 3, ctor, fill: 'special' as Fill };
+                checkGemm(gemm, { ...c, seed: m * 131 + n * 17 + k });
+              }
+  });
+
+  it.each([
+    [37, 21, 300], // several k slices (KC = 256), ragged m and n
+    [200, 13, 20], // several m blocks (MC = 96)
+    [5, 2053, 3], // more than one n panel (NC = 1024/2048)
+    [1, 100, 60],
+    [100, 1, 60],
+  ])('agrees at %i×%i×%i, all transposes, both dtypes', (m, n, k) => {
+    for (const ctor of [Float32Array, Float64Array])
+      for (const transA of [false, true])
+        for (const transB of [false, true])
+          checkGemm(gemm, { m, n, k, transA, transB, aOff: 5, bOff: 0, cOff: 1, ctor, fill: 'uniform', seed: m + n });
+  });
+
+  it('falls back to the reference for mixed dtypes', () => {
+    const a = new Float32Array([1, 2, 3, 4]);
+    const b = new Float64Array([1, 0.5, 0.25, 0.125]);
+    const c = new Float64Array(4);
+    gemm(2, 2, 2, a, 0, false, b, 0, false, c, 0);
+    expect(Array.from(c)).toEqual([1.5, 0.75, 4, 2]);
+  });
+});
+
+describe('backend selection', () => {
+  const initial = backendInfo();
+  afterAll(() => {
+    setBackend(initial.requested, { threads: initial.threads });
+  });
+
+  it('reports what it chose, and honours ZEROGRAD_BACKEND when set', () => {
+    const env = process.env.ZEROGRAD_BACKEND;
+    if (env) {
+      expect(initial.source).toBe('env');
+      expect(initial.requested).toBe(env);
+    } else {
+      expect(initial.source).toBe('default');
+      expect(initial.name).toBe(availableBackends()[0]);
+    }
+    expect(getBackend()).toBe(initial.name);
+    expect(initial.available).toContain(initial.name);
+  });
+
+  it('finds relaxed SIMD when the engine has it, and ranks it first', () => {
+    expect(availableBackends()).toEqual(['wasm-relaxed', 'wasm-simd', 'ts']);
+  });
+
+  it('setBackend switches, resolves aliases and rejects unknown or unavailable names', () => {
+    expect(setBackend('ts')).toBe('ts');
+    expect(getBackend()).toBe('ts');
+    expect(backendInfo()).toMatchObject({ name: 'ts', requested: 'ts', source: 'setBackend', variant: null });
+    expect(setBackend('wasm-simd', { threads: 1 })).toBe('wasm-simd');
+    expect(backendInfo().variant).toBe('simd');
+    expect(setBackend('wasm')).toBe('wasm-relaxed');
+    expect(setBackend('auto')).toBe('wasm-relaxed');
+    expect(() => setBackend('gpu' as never)).toThrow(ValueError);
+    expect(() => setBackend('ts', { threads: 0 })).toThrow(/threads/);
+  });
+
+  it('matmulTensor gives the same numbers on every backend (batches, broadcast, transposes)', () => {
+    const rand = prng(7);
+    const make = (shape: number[], ctor: Ctor) => {
+      const t = new ctor(shape.reduce((p, q) => p * q, 1));
+      fillArray(t, 0, t.length, rand, 'uniform');
+      return new Tensor(t, shape);
+    };
+    for (const ctor of [Float32Array, Float64Array]) {
+      const cases: [Tensor, Tensor, boolean, boolean][] = [
+        [make([2, 1, 5, 7], ctor), make([3, 7, 4], ctor), false, false],
+        [make([3, 7, 5], ctor), make([1, 9, 7], ctor), true, true],
+        [make([0, 5, 7], ctor), make([7, 4], ctor), false, false],
+        [make([33, 65], ctor), make([65, 17], ctor), false, false],
+      ];
+      for (const [a, b, tA, tB] of cases) {
+        setBackend('ts');
+        const want = matmulTensor(a, b, tA, tB);
+        for (const name of availableBackends()) {
+          setBackend(name);
+          const got = matmulTensor(a, b, tA, tB);
+          expect(got.shape).toEqual(want.shape);
+          expect(got.dtype).toBe(want.dtype);
+          const tol = ctor === Float32Array ? 1e-4 : 1e-12;
+          for (let i = 0; i < got.size; i++) expect(Math.abs(got.data[i] - want.data[i])).toBeLessThanOrEqual(tol);
+        }
+      }
+    }
+  });
+});

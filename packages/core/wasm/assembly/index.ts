@@ -1,0 +1,11 @@
+/*
+ * zerograd's WebAssembly kernels. The module owns no allocator: the JavaScript side
+ * (src/backend/wasm.ts) lays out linear memory above `heapBase()` and grows it on demand,
+ * passing byte addresses to the kernels.
+ */
+export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
+
+/** First byte after the module's static data: everything above is the host's to use. */
+export function heapBase(): usize {
+  return (__heap_base + 63) & ~(<usize>63);
+}
