@@ -4,6 +4,17 @@
  * @packageDocumentation
  */
 
+export {
+  availableBackends,
+  type BackendInfo,
+  type BackendName,
+  type BackendRequest,
+  backendInfo,
+  backendReady,
+  getBackend,
+  type SetBackendOptions,
+  setBackend,
+} from './backend/index.js';
 export * from './check/index.js';
 export * from './errors.js';
 export { type BackwardOptions, backward, backwardOrder, computeGrads, type StepHook } from './graph/backward.js';
