@@ -2,12 +2,16 @@
  * The main demo: the notes chapter by chapter, printed from real runs, then every page drawn
  * into one folder. Run with `npx -y pnpm@12.4.2 demo` from the repository root.
  */
+
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { main as mnistMain } from './mnist.js';
 import * as backprop from './notes/backprop.js';
 import * as differentiation from './notes/differentiation.js';
 import * as neuralnet from './notes/neuralnet.js';
 import * as numericalTraining from './notes/numerical-training.js';
 import { writePages } from './pages/site.js';
+import { trainingPage } from './pages/training.js';
 
 function section(title: string): void {
   console.log(`\n== ${title} ==`);
@@ -24,7 +28,11 @@ numericalTraining.main();
 section('Backpropagation');
 backprop.main();
 
+section('MNIST: chapter 5 and a stronger net');
+mkdirSync(outDir, { recursive: true });
+const { data, runs } = await mnistMain(outDir);
+
 section('Pages');
-const index = await writePages(outDir);
+const index = await writePages(outDir, [trainingPage(data, runs[0], runs[1])]);
 console.log(`pages written to ${outDir}`);
 console.log(`open ${index}`);

@@ -1,6 +1,6 @@
 import { applyOp, type OpDefinition } from '../graph/node.js';
-import { asVariable, type Operand, type Variable } from '../graph/variable.js';
-import { binary, reduceTensor } from '../kernels/index.js';
+import { asVariable, type Operand, Variable } from '../graph/variable.js';
+import { argReduceTensor, binary, reduceTensor } from '../kernels/index.js';
 import { normalizeAxes, reducedShape } from '../tensor/shape.js';
 import { div, mul } from './arithmetic.js';
 import { broadcastTo, reshape } from './shape.js';
@@ -73,4 +73,16 @@ export function max(x: Operand, axis?: Axis, keepdims = false): Variable {
 /** Min over `axis` (all when omitted). */
 export function min(x: Operand, axis?: Axis, keepdims = false): Variable {
   return reduceOp(MinDef, x, axis, keepdims);
+}
+
+/** Index of the largest element along `axis` (first on ties), as a constant (no gradient). */
+export function argmax(x: Operand, axis = -1): Variable {
+  const v = asVariable('ArgMax', x);
+  return new Variable(argReduceTensor('max', v.data, axis, 'ArgMax'), { requiresGrad: false });
+}
+
+/** Index of the smallest element along `axis` (first on ties), as a constant (no gradient). */
+export function argmin(x: Operand, axis = -1): Variable {
+  const v = asVariable('ArgMin', x);
+  return new Variable(argReduceTensor('min', v.data, axis, 'ArgMin'), { requiresGrad: false });
 }
