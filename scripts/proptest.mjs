@@ -119,8 +119,8 @@ for (const r of rows.slice(0, -1)) console.log(line(r));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 console.log(line(rows[rows.length - 1]));
 console.log('');
-console.log("order 1: gradcheck, 2: gradgradcheck, -: other properties. rel err: gradcheck's maxRelError, the");
-console.log('relative error of values whose abs error exceeds atol (0: none did); abs err: over all values.');
+console.log("order 1: gradcheck, 2: gradgradcheck, -: other properties. rel err: gradcheck's maxRelError,");
+console.log('|analytic − numerical| / |numerical| over derivatives larger than atol; abs err: over all values.');
 console.log(`Replay: pnpm proptest ${runs !== undefined ? `--runs ${runs}` : `--scale ${scale}`} --seed ${seed}`);
 
 const vitestFailed = result.status !== 0;

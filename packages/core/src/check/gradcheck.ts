@@ -48,7 +48,9 @@ export interface GradcheckReport {
   mode: 'jacobian' | 'projection';
   /** Number of derivative values compared. */
   checked: number;
+  /** Largest |analytic − numerical| over every compared value. */
   maxAbsError: number;
+  /** Largest |analytic − numerical| / |numerical| over values whose |numerical| exceeds atol. */
   maxRelError: number;
   /** The comparison that came closest to (or went furthest past) the tolerance. */
   worst: GradcheckWorst | null;
@@ -90,7 +92,8 @@ class Tally {
     const bad = !(abs <= this.atol + this.rtol * Math.abs(numerical)); // NaN counts as bad
     if (bad) this.ok = false;
     if (abs > this.maxAbs || Number.isNaN(abs)) this.maxAbs = Number.isNaN(abs) ? Number.NaN : abs;
-    if (Number.isFinite(rel) && abs > this.atol && rel > this.maxRel) this.maxRel = rel;
+    // Relative error where it means something: derivatives larger than atol in magnitude.
+    if (Math.abs(numerical) > this.atol && Number.isFinite(rel) && rel > this.maxRel) this.maxRel = rel;
     const score = Number.isNaN(abs) ? Number.POSITIVE_INFINITY : abs - (this.atol + this.rtol * Math.abs(numerical));
     if (score > this.worstScore) {
       this.worstScore = score;
