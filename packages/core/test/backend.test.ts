@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { wasmBinary, wasmSum, wasmUnary } from '../src/backend/elementwise.js';
 import { availableBackends, backendInfo, getBackend, setBackend } from '../src/backend/index.js';
 import { variantBytes, variantSupported, WasmKernels, type WasmVariant } from '../src/backend/wasm.js';
 import { WASM_SOURCE_HASH } from '../src/backend/wasm-binaries.generated.js';
 import { ValueError } from '../src/errors.js';
+import { binaryInto, unaryInto } from '../src/kernels/elementwise.js';
 import { matmulTensor } from '../src/kernels/index.js';
 import { gemmReference } from '../src/kernels/matmul.js';
+import { reduce } from '../src/kernels/reduce.js';
+import type { TypedArray } from '../src/tensor/dtype.js';
+import { broadcastShapes, sizeOf } from '../src/tensor/shape.js';
 import { Tensor } from '../src/tensor/tensor.js';
 
 // Every WebAssembly kernel is checked against the TypeScript reference, in every binary
@@ -254,5 +259,131 @@ describe('backend selection', () => {
         }
       }
     }
+  });
+});
+
+describe.each(runnable)('element-wise kernels in the %s binary are bit-identical to TypeScript', (variant) => {
+  const w = kernels.get(variant) as WasmKernels;
+  const specials = [Number.NaN, Infinity, -Infinity, 0, -0, 1, -1, 2.5, 1e-40, 3e38];
+
+  /** Values with a sprinkling of NaN, ±∞, ±0 and ties, so NaN and signed-zero rules are exercised. */
+  function data(ctor: Ctor, size: number, rand: () => number): TypedArray {
+    const d = new ctor(size);
+    for (let i = 0; i < size; i++) {
+      const u = rand();
+      d[i] = u < 0.15 ? specials[Math.floor(rand() * specials.length)] : Math.round((rand() * 8 - 4) * 4) / 4;
+    }
+    return d;
+  }
+  const same = (got: TypedArray, want: TypedArray) => {
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) expect([i, got[i]]).toEqual([i, want[i]]);
+  };
+
+  // Shapes in pairs that broadcast: same shape, bias rows, columns, scalars, leading batch
+  // axes, size-1 axes in the middle, and one that does not collapse to 2-D (TS must take it).
+  const pairs: [number[], number[]][] = [
+    [
+      [100, 50],
+      [100, 50],
+    ],
+    [[100, 50], [50]],
+    [
+      [100, 10],
+      [100, 1],
+    ],
+    [
+      [1, 37],
+      [53, 1],
+    ],
+    [[257], []],
+    [[], [3, 67]],
+    [
+      [4, 1, 33],
+      [4, 5, 33],
+    ],
+    [[2, 3, 4, 11], [11]],
+    [
+      [3, 1, 5, 7],
+      [1, 6, 1, 7],
+    ],
+    [[0, 70], [70]],
+  ];
+
+  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'ge', 'gt', 'eq'] as const)('binary %s', (kind) => {
+    const rand = prng(kind.length * 97);
+    for (const ctor of [Float32Array, Float64Array])
+      for (const [sa, sb] of pairs)
+        for (const [as, bs] of [
+          [sa, sb],
+          [sb, sa],
+        ]) {
+          const outShape = broadcastShapes('test', as, bs);
+          const a = data(ctor, sizeOf(as), rand);
+          const b = data(ctor, sizeOf(bs), rand);
+          const want = new ctor(sizeOf(outShape));
+          const got = new ctor(sizeOf(outShape));
+          binaryInto(kind, a, as, b, bs, want, outShape);
+          if (!wasmBinary(w, kind, a, as, b, bs, got, outShape)) binaryInto(kind, a, as, b, bs, got, outShape);
+          same(got, want);
+        }
+  });
+
+  it('binary takes the 2-D cases and leaves the rest (and mixed dtypes) to TypeScript', () => {
+    const f = (n: number) => new Float32Array(n);
+    expect(wasmBinary(w, 'add', f(5000), [100, 50], f(50), [50], f(5000), [100, 50])).toBe(true);
+    expect(wasmBinary(w, 'add', f(210), [3, 1, 5, 7], f(42), [1, 6, 1, 7], f(630), [3, 6, 5, 7])).toBe(false);
+    expect(wasmBinary(w, 'pow', f(100), [100], f(100), [100], f(100), [100])).toBe(false);
+    expect(wasmBinary(w, 'add', f(100), [100], new Float64Array(100), [100], new Float64Array(100), [100])).toBe(false);
+  });
+
+  it.each(['neg', 'abs', 'square', 'relu', 'positive', 'mulScalar', 'addScalar', 'powScalar'] as const)(
+    'unary %s',
+    (kind) => {
+      const rand = prng(kind.length * 31);
+      for (const ctor of [Float32Array, Float64Array])
+        for (const size of [0, 1, 3, 64, 65, 1001]) {
+          const x = data(ctor, size, rand);
+          const param = kind === 'powScalar' ? 2 : -1.75;
+          const want = new ctor(size);
+          const got = new ctor(size);
+          unaryInto(kind, x, want, param);
+          if (!wasmUnary(w, kind, x, got, param)) unaryInto(kind, x, got, param);
+          same(got, want);
+        }
+    },
+  );
+
+  it('sum over leading or trailing axes', () => {
+    const rand = prng(5);
+    const cases: [number[], number[]][] = [
+      [[100, 50], [0]],
+      [[100, 10], [1]],
+      [
+        [100, 10],
+        [0, 1],
+      ],
+      [
+        [8, 100, 10],
+        [0, 1],
+      ],
+      [[8, 100, 10], [2]],
+      [
+        [8, 100, 10],
+        [1, 2],
+      ], // falls back: TS sums the last axis first
+      [[7, 1, 9, 1], [0]],
+      [[1000], [0]],
+      [[4, 5, 6], [1]], // not 2-D: falls back
+    ];
+    for (const ctor of [Float32Array, Float64Array])
+      for (const [shape, axes] of cases) {
+        const dtype = ctor === Float32Array ? 'float32' : 'float64';
+        const x = data(ctor, sizeOf(shape), rand);
+        for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) x[i] = rand(); // sums of ±∞ are dull
+        const want = reduce('sum', x, shape, axes, dtype);
+        const got = wasmSum(w, x, shape, axes, dtype) ?? reduce('sum', x, shape, axes, dtype);
+        same(got, want);
+      }
   });
 });

@@ -21,6 +21,34 @@ export type WasmVariant = keyof typeof WASM_BINARIES;
 /** The functions every kernel binary exports (addresses are byte offsets into memory). */
 export interface KernelExports {
   heapBase(): number;
+  binaryF32(
+    op: number,
+    a: number,
+    sa0: number,
+    sa1: number,
+    b: number,
+    sb0: number,
+    sb1: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  binaryF64(
+    op: number,
+    a: number,
+    sa0: number,
+    sa1: number,
+    b: number,
+    sb0: number,
+    sb1: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  unaryF32(op: number, x: number, out: number, n: number, param: number): void;
+  unaryF64(op: number, x: number, out: number, n: number, param: number): void;
+  sumF32(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
+  sumF64(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   gemmScratchBytes(): number;
   gemmF32(
     m: number,
@@ -56,6 +84,8 @@ export interface KernelExports {
 export const MAX_THREADS = 4;
 const PAGE = 65536;
 const ALIGN = 64;
+/** Products of at most this many multiply-adds stay in TypeScript (measured: 2×2×2 is, 4×4×4 is not). */
+const TINY = 27;
 
 const bytesCache = new Map<WasmVariant, Uint8Array>();
 
@@ -110,7 +140,7 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
 }
 
 /** Where a call's operands go: three regions of the arena, in bytes. */
-interface Layout {
+export interface Layout {
   a: number;
   b: number;
   c: number;
@@ -194,7 +224,7 @@ export class WasmKernels {
   }
 
   /** Lays out three operands of `sa`, `sb`, `sc` elements of `bytes` each in the arena. */
-  private layout(sa: number, sb: number, sc: number, bytes: number): Layout {
+  layout(sa: number, sb: number, sc: number, bytes: number): Layout {
     const a = this.arena;
     const b = a + alignUp(sa * bytes);
     const c = b + alignUp(sb * bytes);
@@ -202,7 +232,8 @@ export class WasmKernels {
     return { a, b, c };
   }
 
-  private view(f64: boolean): TypedArray {
+  /** The memory as float64 or float32 elements (renewed after every growth: call again after `layout`). */
+  view(f64: boolean): TypedArray {
     return f64 ? this.f64 : this.f32;
   }
 
@@ -217,7 +248,8 @@ export class WasmKernels {
       return;
     }
     const f64 = c instanceof Float64Array;
-    if (a.constructor !== c.constructor || b.constructor !== c.constructor) {
+    // Mixed dtypes are not the kernels' business; the tiniest products are quicker in JS.
+    if (a.constructor !== c.constructor || b.constructor !== c.constructor || m * n * k <= TINY) {
       this.fallback(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
       return;
     }

@@ -3,9 +3,10 @@
  * and call the typed-array kernel. Ops (the graph layer) call only these, so a faster backend
  * can replace a kernel here without the graph noticing.
  */
+import { wasmBinary, wasmSum, wasmUnary } from '../backend/elementwise.js';
 import { kernelSet } from '../backend/index.js';
 import { fmtShape, ShapeError } from '../errors.js';
-import { allocate, type DType, promoteTypes } from '../tensor/dtype.js';
+import { allocate, type DType, promoteTypes, type TypedArray } from '../tensor/dtype.js';
 import {
   broadcastShapes,
   canBroadcastTo,
@@ -35,14 +36,17 @@ export function binary(kind: BinaryKind, a: Tensor, b: Tensor, op: string = kind
   const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const dtype = promoteTypes(a.dtype, b.dtype);
   const out = allocate(dtype, sizeOf(shape));
-  binaryInto(kind, a.data, a.shape, b.data, b.shape, out, shape);
+  const { wasm } = kernelSet();
+  if (!wasm || !wasmBinary(wasm, kind, a.data, a.shape, b.data, b.shape, out, shape))
+    binaryInto(kind, a.data, a.shape, b.data, b.shape, out, shape);
   return Tensor.unchecked(out, shape, dtype);
 }
 
 /** `f(x)` elementwise, same shape and dtype. */
 export function unary(kind: UnaryKind, x: Tensor, param = 0): Tensor {
   const out = allocate(x.dtype, x.size);
-  unaryInto(kind, x.data, out, param);
+  const { wasm } = kernelSet();
+  if (!wasm || !wasmUnary(wasm, kind, x.data, out, param)) unaryInto(kind, x.data, out, param);
   return Tensor.unchecked(out, x.shape, x.dtype);
 }
 
@@ -61,8 +65,17 @@ export function reduceTensor(
         throw new ShapeError(op, `cannot take the ${kind} over axis ${a} of size 0 in shape ${fmtShape(x.shape)}`);
     }
   }
-  const data = reduce(kind, x.data, x.shape, axes, x.dtype);
+  const data = sumOrReduce(kind, x, axes);
   return new Tensor(data, reducedShape(x.shape, axes, keepdims));
+}
+
+/** `reduce`, with sums taken by the selected backend where it can. */
+function sumOrReduce(kind: ReduceKind, x: Tensor, axes: readonly number[]): TypedArray {
+  const { wasm } = kernelSet();
+  return (
+    (kind === 'sum' && wasm && wasmSum(wasm, x.data, x.shape, axes, x.dtype)) ||
+    reduce(kind, x.data, x.shape, axes, x.dtype)
+  );
 }
 
 /** Indices of the max/min along `axis` (as float values, zerograd tensors are float). */
@@ -93,7 +106,7 @@ export function sumToTensor(x: Tensor, shape: Shape, op = 'sumTo'): Tensor {
   const lead = x.ndim - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < x.ndim; i++) if (i < lead || (shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
-  const data = reduce('sum', x.data, x.shape, axes, x.dtype);
+  const data = sumOrReduce('sum', x, axes);
   return new Tensor(data, shape);
 }
 

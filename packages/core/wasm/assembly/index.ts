@@ -3,6 +3,7 @@
  * (src/backend/wasm.ts) lays out linear memory above `heapBase()` and grows it on demand,
  * passing byte addresses to the kernels.
  */
+export { binaryF32, binaryF64, sumF32, sumF64, unaryF32, unaryF64 } from './elementwise';
 export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
 
 /** First byte after the module's static data: everything above is the host's to use. */
