@@ -2,6 +2,9 @@ import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape.js';
 
+/** Marks a constructor call from `Tensor.unchecked`. */
+const TRUSTED: unique symbol = Symbol('trusted');
+
 /** Nested arrays of numbers, as `fromArray` accepts and `toArray` returns. */
 export type NestedArray = number | NestedArray[];
 
@@ -19,7 +22,16 @@ export class Tensor {
   readonly size: number;
 
   /** Wraps `data` (not copied) as a tensor of `shape`. Prefer the creation functions. */
-  constructor(data: TypedArray, shape: Shape) {
+  constructor(data: TypedArray, shape: Shape, trusted?: typeof TRUSTED) {
+    if (trusted === TRUSTED) {
+      // Kernels computed the shape themselves: skip validation (it dominated scalar graphs),
+      // but build the object the same way so every Tensor shares one hidden class.
+      this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+      this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+      this.data = data;
+      this.size = data.length;
+      return;
+    }
     const dtype = dtypeOfArray('Tensor', data);
     const s = checkShape('Tensor', shape);
     const size = sizeOf(s);
@@ -38,13 +50,8 @@ export class Tensor {
    * otherwise. Not for user input.
    * @internal
    */
-  static unchecked(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
-    const t = Object.create(Tensor.prototype) as { -readonly [K in keyof Tensor]: Tensor[K] };
-    t.dtype = dtype;
-    t.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
-    t.data = data;
-    t.size = data.length;
-    return t as Tensor;
+  static unchecked(data: TypedArray, shape: readonly number[], _dtype?: DType): Tensor {
+    return new Tensor(data, shape, TRUSTED);
   }
 
   get ndim(): number {
