@@ -26,6 +26,8 @@ drifts over seconds; alternating keeps the two sides under the same conditions):
     {"op": "prepare", "case": {...}, "warmup": 3, "minSampleSeconds": 0.02}
                                                      -> {"id", "callsPerSample"}
     {"op": "sample", "id": "...", "count": 1}        -> {"id", "seconds": [per-call seconds]}
+    {"op": "release", "id": "..."}                   -> frees that case's arrays
+    {"op": "cpu"}                                    -> {"seconds": CPU time used, all threads}
 """
 
 import ctypes
@@ -179,6 +181,8 @@ def serve():
             elif op == "sample":
                 fn, calls = prepared[request["id"]]
                 reply = {"id": request["id"], "seconds": [sample(fn, calls) for _ in range(int(request.get("count", 1)))]}
+            elif op == "cpu":
+                reply = {"seconds": time.process_time()}
             elif op == "release":
                 prepared.pop(request["id"], None)
                 reply = {"id": request["id"]}

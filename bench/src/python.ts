@@ -70,6 +70,11 @@ export class PythonServer {
     });
   }
 
+  /** CPU seconds the Python process has used so far, all threads (its `cpu` request). */
+  async cpuSeconds(): Promise<number> {
+    return (await this.request<{ seconds: number }>({ op: 'cpu' })).seconds;
+  }
+
   close(): void {
     if (!this.exited) this.child.stdin.end();
   }

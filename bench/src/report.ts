@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import type { Contention } from './cpu.js';
 import type { Row } from './types.js';
 
 /** Everything one `pnpm bench` run produced; written as `latest.json`. */
@@ -16,7 +17,8 @@ export interface Report {
   /** Suites that failed, with their error; their rows are missing. */
   errors: Record<string, string>;
   rows: Row[];
-  loadAverageAtEnd: number[];
+  /** Whether other processes competed for the cores during the run. */
+  contention: Contention;
 }
 
 export function machineInfo(): Record<string, unknown> {
@@ -34,8 +36,6 @@ export function machineInfo(): Record<string, unknown> {
     cores: cpus.length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    /** 1-, 5- and 15-minute load averages: above ~0.5 something else was competing for the cores. */
-    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
     node: process.version,
     v8: process.versions.v8,
     git,
@@ -89,18 +89,19 @@ export function markdownTables(rows: Row[]): string {
 
 export function markdownReport(report: Report): string {
   const m = report.machine;
+  const c = report.contention;
   const lines = [
     '# zerograd benchmarks',
     '',
     `Run ${report.date} (${report.seconds.toFixed(0)} s${report.args.length ? `, args: \`${report.args.join(' ')}\`` : ''}),` +
       ` git ${m.git ?? 'n/a'}.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node} (V8 ${m.v8}).`,
-    `Load average at the start ${loadText(m.loadAverage)}, at the end ${loadText(report.loadAverageAtEnd)}` +
-      ' (1/5/15 min; much above 0 means other processes shared the cores and the figures are noisier).',
-    ...(busy(m.loadAverage) || busy(report.loadAverageAtEnd)
+    `CPU during the run: ${c.busyCores} cores busy on average, ${c.ownCores} of them this benchmark’s,` +
+      ` ${c.otherCores} other processes’ (load average at the start ${c.loadAverageAtStart.join('/')}).`,
+    ...(c.otherCores > OTHER_CORES_WARNING
       ? [
           '',
-          '**Warning:** the machine was busy during this run; numpy’s two-thread figures suffer most. Rerun when idle.',
+          '**Warning:** other processes competed for the cores during this run; numpy’s two-thread figures suffer most. Rerun on an idle machine.',
         ]
       : []),
     '',
@@ -118,14 +119,8 @@ export function markdownReport(report: Report): string {
   return lines.join('\n');
 }
 
-/** A 1-minute load average above 0.7 on this 2-core machine means a competing process. */
-function busy(x: unknown): boolean {
-  return Array.isArray(x) && typeof x[0] === 'number' && x[0] > 0.7;
-}
-
-function loadText(x: unknown): string {
-  return Array.isArray(x) ? x.join('/') : 'n/a';
-}
+/** Cores' worth of CPU other processes may use before the report calls the figures suspect. */
+const OTHER_CORES_WARNING = 0.1;
 
 function describeNote(value: unknown): string {
   if (value && typeof value === 'object') {

@@ -8,9 +8,9 @@
  *   pnpm bench --filter 'float64'    only rows whose name matches the regular expression
  *   pnpm bench --no-write            print only
  */
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CpuMeter } from './cpu.js';
 import { machineInfo, markdownReport, type Report, writeReport } from './report.js';
 import { suites } from './suites/index.js';
 import type { Row } from './types.js';
@@ -36,6 +36,7 @@ const selected = wanted.length ? suites.filter((s) => wanted.includes(s.name)) :
 const filter = values.filter ? new RegExp(values.filter) : null;
 
 const started = Date.now();
+const meter = new CpuMeter();
 const rows: Row[] = [];
 const notes: Report['notes'] = {};
 const errors: Report['errors'] = {};
@@ -48,6 +49,7 @@ for (const suite of selected) {
       quick: values.quick ?? false,
       filter,
       log: (message) => console.error(`  ${message}`),
+      addChildCpu: (seconds) => meter.addChildCpu(seconds),
       note: (key, value) => {
         suiteNotes[key] = value;
       },
@@ -68,7 +70,7 @@ const report: Report = {
   notes,
   errors,
   rows,
-  loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  contention: meter.stop(),
 };
 console.log(markdownReport(report));
 if (!values['no-write']) {

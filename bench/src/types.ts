@@ -39,6 +39,8 @@ export interface SuiteContext {
   filter: RegExp | null;
   /** Progress to stderr, so stdout stays the table. */
   log(message: string): void;
+  /** CPU seconds a child process spent (so the report can tell our load from others'). */
+  addChildCpu(seconds: number): void;
   /** Facts about the run the report should carry (BLAS in use, environment changes, …). */
   note(key: string, value: unknown): void;
 }

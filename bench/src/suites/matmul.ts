@@ -121,6 +121,7 @@ export const matmulSuite: Suite = {
         rows.push(await measureCase(c, numpy, peers, opts));
       }
     } finally {
+      if (numpy) ctx.addChildCpu(await numpy.cpuSeconds().catch(() => 0));
       numpy?.close();
       for (const peer of peers) await peer.teardown?.();
     }
