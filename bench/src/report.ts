@@ -96,8 +96,8 @@ export function markdownReport(report: Report): string {
     `Run ${report.date} (${report.seconds.toFixed(0)} s${report.args.length ? `, args: \`${report.args.join(' ')}\`` : ''}),` +
       ` git ${m.git ?? 'n/a'}.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node} (V8 ${m.v8}).`,
-    `CPU during the run: ${c.busyCores} cores busy on average, ${c.ownCores} of them this benchmark’s,` +
-      ` ${c.otherCores} other processes’ (load average at the start ${c.loadAverageAtStart.join('/')}).`,
+    `CPU during the run: ${c.busyCores.toFixed(2)} cores busy on average, ${c.ownCores.toFixed(2)} of them this benchmark’s,` +
+      ` ${c.otherCores.toFixed(2)} other processes’ (load average at the start ${c.loadAverageAtStart.join('/')}).`,
     ...(c.otherCores > OTHER_CORES_WARNING
       ? [
           '',
