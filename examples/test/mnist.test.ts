@@ -14,8 +14,9 @@ describe('MNIST figures of the demo', () => {
   it('the book’s chapter-5 net reaches ≥ 0.92 test accuracy in 2,000 iterations', () => {
     expect(ch5.result.iterations).toBe(2000);
     expect(ch5.result.final?.testAccuracy).toBeGreaterThanOrEqual(0.92);
-    // Evaluation counts every held-out digit, including a last partial batch.
-    expect(ch5.result.final?.testAccuracy! * 2000).toBeCloseTo(Math.round(ch5.result.final?.testAccuracy! * 2000), 6);
+    // 8,000 digits in batches of 100 is 80 iterations an epoch: 25 evaluations, improving.
+    expect(ch5.result.history.testAccuracy.length).toBe(25);
+    expect(ch5.result.history.testAccuracy[24]).toBeGreaterThan(ch5.result.history.testAccuracy[0]);
     const p = predict(ch5.net, data.test.x, 50);
     const right = p.filter((c, i) => c === data.test.t.data[i]).length;
     expect(right).toBeGreaterThanOrEqual(40);
