@@ -266,7 +266,7 @@ export function serializeSnapshot(snapshot: GraphSnapshot, space?: number): stri
 /** Reads a snapshot written by `serializeSnapshot` (or plain JSON) back as a deeply frozen object. */
 export function parseSnapshot(text: string): GraphSnapshot {
   const raw = JSON.parse(text) as GraphSnapshot;
-  if (!raw || raw.version !== 1 || !Array.isArray(raw.nodes) || !Array.isArray(raw.edges)) {
+  if (raw?.version !== 1 || !Array.isArray(raw.nodes) || !Array.isArray(raw.edges)) {
     throw new GraphError('parseSnapshot', 'not a zerograd graph snapshot (version 1)');
   }
   const dec = (v: number | string): number =>
