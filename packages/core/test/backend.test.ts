@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { wasmBinary, wasmSum, wasmUnary } from '../src/backend/elementwise.js';
 import { availableBackends, backendInfo, getBackend, setBackend } from '../src/backend/index.js';
+import { GemmPool, PARALLEL_MIN_MACS } from '../src/backend/pool.js';
 import { variantBytes, variantSupported, WasmKernels, type WasmVariant } from '../src/backend/wasm.js';
 import { WASM_SOURCE_HASH } from '../src/backend/wasm-binaries.generated.js';
 import { ValueError } from '../src/errors.js';
@@ -385,5 +388,52 @@ describe.each(runnable)('element-wise kernels in the %s binary are bit-identical
         const got = wasmSum(w, x, shape, axes, dtype) ?? reduce('sum', x, shape, axes, dtype);
         same(got, want);
       }
+  });
+});
+
+describe.runIf(runnable.includes('simd-shared'))('two threads (worker pool over shared memory)', () => {
+  it('splits large products by rows or columns and agrees with the reference', async () => {
+    const variant: WasmVariant = 'simd-shared';
+    const w = new WasmKernels(variant, new WebAssembly.Module(variantBytes(variant) as BufferSource), gemmReference);
+    const pool = new GemmPool(w);
+    try {
+      // The worker starts at the first large product and serves once it is ready.
+      const big = { m: 200, n: 170, k: 130, aOff: 0, bOff: 1, cOff: 2, fill: 'uniform' as Fill, seed: 1 };
+      expect(big.m * big.n * big.k).toBeGreaterThanOrEqual(PARALLEL_MIN_MACS);
+      checkGemm(w.gemm, { ...big, transA: false, transB: false, ctor: Float32Array });
+      for (let i = 0; i < 200 && !pool.ready; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(pool.ready).toBe(true);
+      for (const ctor of [Float32Array, Float64Array])
+        for (const transA of [false, true])
+          for (const transB of [false, true]) {
+            checkGemm(w.gemm, { ...big, transA, transB, ctor, fill: 'special' }); // split by rows
+            checkGemm(w.gemm, { ...big, m: 101, n: 340, transA, transB, ctor }); // by columns
+          }
+      expect(pool.jobs).toBeGreaterThanOrEqual(16);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('lets a Node process exit by itself after using the worker', () => {
+    const script = `
+      import { matmul, setBackend, backendInfo, variable, Tensor } from '@zerograd/core';
+      setBackend('wasm-simd', { threads: 2 });
+      const x = variable(new Tensor(new Float32Array(300 * 300).fill(1), [300, 300]));
+      for (let i = 0; i < 3; i++) { matmul(x, x); await new Promise((r) => setTimeout(r, 50)); }
+      const y = matmul(x, x);
+      console.log(JSON.stringify({ v: y.data.data[0], info: backendInfo() }));`;
+    const out = execFileSync(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    const { v, info } = JSON.parse(out.trim().split('\n').pop() as string);
+    expect(v).toBe(300);
+    expect(info).toMatchObject({ name: 'wasm-simd', threads: 2, variant: 'simd-shared' });
   });
 });

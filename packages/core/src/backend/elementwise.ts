@@ -106,6 +106,7 @@ export function wasmBinary(
   const f64 = out instanceof Float64Array;
   const bytes = f64 ? 8 : 4;
   const L = w.layout(a.length, b.length, out.length, bytes);
+  if (!L) return false;
   const mem = w.view(f64);
   mem.set(a, L.a / bytes);
   mem.set(b, L.b / bytes);
@@ -122,6 +123,7 @@ export function wasmUnary(w: WasmKernels, kind: string, x: TypedArray, out: Type
   const f64 = out instanceof Float64Array;
   const bytes = f64 ? 8 : 4;
   const L = w.layout(x.length, 0, out.length, bytes);
+  if (!L) return false;
   const mem = w.view(f64);
   mem.set(x, L.a / bytes);
   (f64 ? w.exports.unaryF64 : w.exports.unaryF32)(code, L.a, L.c, x.length, param);
@@ -175,6 +177,7 @@ export function wasmSum(
   const bytes = f64 ? 8 : 4;
   // Region b is the float64 accumulator (cols doubles = 2·cols floats).
   const L = w.layout(x.length, f64 ? 0 : 2 * cols, outSize, bytes);
+  if (!L) return null;
   const mem = w.view(f64);
   mem.set(x, L.a / bytes);
   (f64 ? w.exports.sumF64 : w.exports.sumF32)(L.a, rows, cols, overRows ? 1 : 0, L.b, L.c);

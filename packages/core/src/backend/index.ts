@@ -21,6 +21,7 @@
  */
 import { ValueError } from '../errors.js';
 import { gemm as tsGemm } from '../kernels/matmul.js';
+import { GemmPool } from './pool.js';
 import { isShared, variantBytes, variantSupported, WasmKernels, type WasmVariant } from './wasm.js';
 
 export type BackendName = 'ts' | 'wasm-simd' | 'wasm-relaxed';
@@ -60,8 +61,8 @@ export interface KernelSet {
 const TS: KernelSet = { name: 'ts', gemm: tsGemm, wasm: null };
 const REQUESTS: readonly BackendRequest[] = ['auto', 'wasm', 'wasm-relaxed', 'wasm-simd', 'ts'];
 
-/** The worker pool is not wired in yet: every product runs on the calling thread. */
-const POOL_READY = false;
+/** Most threads one product uses: the calling thread and one worker (see pool.ts). */
+const MAX_THREADS = 2;
 
 let current: KernelSet | null = null;
 let info: BackendInfo | null = null;
@@ -87,10 +88,15 @@ function checkRequest(op: string, name: unknown): BackendRequest {
   throw new ValueError(op, `unknown backend ${JSON.stringify(name)}; expected one of ${REQUESTS.join(', ')}`);
 }
 
+/** Cores this process may use: `navigator.hardwareConcurrency`, or Node's `os.availableParallelism()`. */
 function defaultThreads(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const cores = nav?.hardwareConcurrency ?? 2;
-  return Math.max(1, Math.min(2, cores));
+  const g = globalThis as {
+    navigator?: { hardwareConcurrency?: number };
+    process?: { getBuiltinModule?: (name: string) => unknown };
+  };
+  const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const cores = g.navigator?.hardwareConcurrency ?? os?.availableParallelism?.() ?? 1;
+  return Math.max(1, Math.min(MAX_THREADS, cores));
 }
 
 function resolve(request: BackendRequest, available: BackendName[], op: string): BackendName {
@@ -109,7 +115,7 @@ function resolve(request: BackendRequest, available: BackendName[], op: string):
 function variantOf(name: BackendName, threads: number): WasmVariant | null {
   if (name === 'ts') return null;
   const base: WasmVariant = name === 'wasm-relaxed' ? 'relaxed' : 'simd';
-  if (threads > 1 && POOL_READY) {
+  if (threads > 1) {
     const shared = `${base}-shared` as WasmVariant;
     if (variantSupported(shared)) return shared;
   }
@@ -130,6 +136,7 @@ function compileSync(variant: WasmVariant): WebAssembly.Module | null {
 }
 
 let pending: Promise<BackendInfo> | null = null;
+let pool: GemmPool | null = null;
 
 function activate(
   request: BackendRequest,
@@ -139,7 +146,9 @@ function activate(
 ): BackendInfo {
   const available = availableBackends();
   const name = resolve(request, available, op);
-  const threads = Math.max(1, Math.floor(threadsWanted ?? defaultThreads()));
+  pool?.close();
+  pool = null;
+  const threads = Math.min(MAX_THREADS, Math.max(1, Math.floor(threadsWanted ?? defaultThreads())));
   const variant = variantOf(name, threads);
   let set: KernelSet = TS;
   let active = name;
@@ -147,6 +156,7 @@ function activate(
     const module = compileSync(variant);
     if (module) {
       const wasm = new WasmKernels(variant, module, tsGemm);
+      if (isShared(variant)) pool = new GemmPool(wasm);
       set = { name, gemm: wasm.gemm, wasm };
     } else {
       // The engine will not compile synchronously here: serve with TS until it has.

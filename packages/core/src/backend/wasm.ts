@@ -223,12 +223,19 @@ export class WasmKernels {
     }
   }
 
-  /** Lays out three operands of `sa`, `sb`, `sc` elements of `bytes` each in the arena. */
-  layout(sa: number, sb: number, sc: number, bytes: number): Layout {
+  /**
+   * Lays out three operands of `sa`, `sb`, `sc` elements of `bytes` each in the arena; null
+   * if memory cannot grow that far (the caller then runs the TS kernel).
+   */
+  layout(sa: number, sb: number, sc: number, bytes: number): Layout | null {
     const a = this.arena;
     const b = a + alignUp(sa * bytes);
     const c = b + alignUp(sb * bytes);
-    this.reserve(c + alignUp(sc * bytes) - this.arena);
+    try {
+      this.reserve(c + alignUp(sc * bytes) - this.arena);
+    } catch {
+      return null;
+    }
     return { a, b, c };
   }
 
@@ -255,6 +262,10 @@ export class WasmKernels {
     }
     const bytes = f64 ? 8 : 4;
     const L = this.layout(m * k, k * n, m * n, bytes);
+    if (!L) {
+      this.fallback(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
+      return;
+    }
     const mem = this.view(f64);
     mem.set(a.subarray(aOff, aOff + m * k), L.a / bytes);
     mem.set(b.subarray(bOff, bOff + k * n), L.b / bytes);

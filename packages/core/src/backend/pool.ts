@@ -1,0 +1,189 @@
+/**
+ * Two cores for large products: the calling thread plus worker threads, over the kernels'
+ * shared linear memory. A product above `PARALLEL_MIN_MACS` multiply-adds is cut in two
+ * along C's longer side; the worker computes one part while the calling thread computes the
+ * other, each with its own packing scratch, then the caller waits for the worker's signal.
+ * Operands are already in shared memory (the caller copied them there), so nothing is sent
+ * per product but a dozen integers through a control block and one `Atomics.notify`.
+ *
+ * Workers start lazily at the first large product and serve from their second (until one is
+ * ready the calling thread does everything). In Node they are `worker_threads` made from
+ * source (no file is read) and unref'd, so a process exits by itself while they wait; in a
+ * browser they are Web Workers from a Blob URL, used only where shared memory exists
+ * (cross-origin isolated pages). Anything that fails on the way leaves one thread working.
+ */
+import type { WasmKernels } from './wasm.js';
+
+/**
+ * Products of fewer multiply-adds run on one thread. Measured on 2 cores (Zen 1, Node 20): at
+ * 128³ (2.1 M) and the MNIST products (3.9 M) a second thread gains nothing or loses, at 256³
+ * it gains ~1.3×, at 512³ 1.5×, at 1024³ 2×.
+ */
+export const PARALLEL_MIN_MACS = 1 << 22;
+
+// Control block (Int32Array) slots.
+const JOB = 0; // sequence number of the last job posted
+const DONE = 1; // sequence number of the last job finished
+const READY = 2; // 1 once the worker has instantiated the kernels
+const OK = 3; // 1 if the last job succeeded (else the caller redoes the worker's part)
+const ARGS = 4; // f64 flag, then the 12 gemm arguments
+const SLOTS = ARGS + 13;
+const STOP = -1;
+
+/** The worker's whole program: instantiate, then wait for jobs forever. */
+const WORKER_MAIN = `
+function start({ module, memory, control }) {
+  const ex = new WebAssembly.Instance(module, { env: { memory, abort() {} } }).exports;
+  const c = new Int32Array(control);
+  Atomics.store(c, ${READY}, 1);
+  let seen = Atomics.load(c, ${JOB});
+  for (;;) {
+    Atomics.wait(c, ${JOB}, seen);
+    seen = Atomics.load(c, ${JOB});
+    if (seen === ${STOP}) return;
+    const a = ${ARGS};
+    let ok = 1;
+    try {
+      (c[a] ? ex.gemmF64 : ex.gemmF32)(c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6],
+        c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11], c[a + 12]);
+    } catch {
+      ok = 0;
+    }
+    Atomics.store(c, ${OK}, ok);
+    Atomics.store(c, ${DONE}, seen);
+    Atomics.notify(c, ${DONE});
+  }
+}`;
+
+interface WorkerHandle {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+type NodeWorkerModule = {
+  Worker: new (
+    code: string,
+    options: { eval: true },
+  ) => WorkerHandle & { unref(): void; on(event: string, fn: (e: unknown) => void): void };
+};
+
+function spawnWorker(onError: () => void): WorkerHandle | null {
+  const g = globalThis as {
+    process?: { getBuiltinModule?: (name: string) => unknown; versions?: { node?: string } };
+    Worker?: new (url: string) => WorkerHandle & { onerror: unknown };
+    Blob?: typeof Blob;
+    URL?: typeof URL;
+  };
+  if (g.process?.versions?.node) {
+    const wt = g.process.getBuiltinModule?.('node:worker_threads') as NodeWorkerModule | undefined;
+    if (!wt) return null;
+    const w = new wt.Worker(`${WORKER_MAIN}\nrequire('node:worker_threads').parentPort.once('message', start);`, {
+      eval: true,
+    });
+    w.unref();
+    w.on('error', onError);
+    return w;
+  }
+  if (typeof g.Worker === 'function' && g.Blob && g.URL) {
+    const url = g.URL.createObjectURL(new g.Blob([`${WORKER_MAIN}\nself.onmessage = (e) => start(e.data);`]));
+    const w = new g.Worker(url);
+    w.onerror = onError;
+    return w;
+  }
+  return null;
+}
+
+/** Whether a thread may block in `Atomics.wait` (Node's main thread may; a browser's may not). */
+function canBlock(): boolean {
+  const g = globalThis as { process?: { versions?: { node?: string } }; document?: unknown };
+  return !!g.process?.versions?.node || typeof g.document === 'undefined';
+}
+
+/** One worker beside the calling thread, serving `WasmKernels.parallelGemm`. */
+export class GemmPool {
+  private readonly kernels: WasmKernels;
+  private readonly control: Int32Array;
+  private worker: WorkerHandle | null = null;
+  private failed = false;
+  private seq = 0;
+  /** Products shared with the worker so far. */
+  jobs = 0;
+  private readonly block = canBlock();
+
+  constructor(kernels: WasmKernels) {
+    this.kernels = kernels;
+    this.control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+    kernels.parallelGemm = this.gemm;
+  }
+
+  /** Whether the worker is up and serving. */
+  get ready(): boolean {
+    return Atomics.load(this.control, READY) === 1;
+  }
+
+  private start(): void {
+    try {
+      this.worker = spawnWorker(() => {
+        this.failed = true;
+      });
+      if (!this.worker) {
+        this.failed = true;
+        return;
+      }
+      const k = this.kernels;
+      this.worker.postMessage({ module: k.module, memory: k.memory, control: this.control.buffer });
+    } catch {
+      this.failed = true;
+    }
+  }
+
+  /** Splits one product between this thread and the worker; false to leave it to this thread. */
+  private readonly gemm: NonNullable<WasmKernels['parallelGemm']> = (f64, m, n, k, a, ars, acs, b, brs, bcs, c) => {
+    if (this.failed || m * n * k < PARALLEL_MIN_MACS) return false;
+    if (!this.worker) this.start();
+    if (!this.ready) return false;
+    const w = this.kernels;
+    const bytes = f64 ? 8 : 4;
+    const kernel = f64 ? w.exports.gemmF64 : w.exports.gemmF32;
+    const ctl = this.control;
+    // The worker takes the second part: rows [m1, m) of C, or columns [n1, n) when C is wide.
+    const byRows = m >= n;
+    const cut = byRows ? Math.ceil(m / 2 / 4) * 4 : Math.ceil(n / 2 / 8) * 8;
+    const args = byRows
+      ? [f64 ? 1 : 0, m - cut, n, k, a + cut * ars * bytes, ars, acs, b, brs, bcs, c + cut * n * bytes, n]
+      : [f64 ? 1 : 0, m, n - cut, k, a, ars, acs, b + cut * bcs * bytes, brs, bcs, c + cut * bytes, n];
+    for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i];
+    ctl[ARGS + 12] = w.scratchBase + w.scratchBytes;
+    const job = ++this.seq;
+    this.jobs++;
+    Atomics.store(ctl, JOB, job);
+    Atomics.notify(ctl, JOB);
+    if (byRows) kernel(cut, n, k, a, ars, acs, b, brs, bcs, c, n, w.scratchBase);
+    else kernel(m, cut, k, a, ars, acs, b, brs, bcs, c, n, w.scratchBase);
+    if (this.block) {
+      // Wait on the value just read: had the worker finished in between, wait returns at once.
+      for (let d = Atomics.load(ctl, DONE); d !== job; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
+    } else {
+      while (Atomics.load(ctl, DONE) !== job) {
+        // A browser's main thread may not block: spin (the worker's part is as long as ours).
+      }
+    }
+    if (Atomics.load(ctl, OK) !== 1) {
+      // The worker's part failed (it should not): do it here, and stop using the worker.
+      this.failed = true;
+      kernel(args[1], args[2], k, args[4], ars, acs, args[7], brs, bcs, args[10], n, w.scratchBase);
+    }
+    return true;
+  };
+
+  /** Stops the worker (it exits its wait loop) and detaches from the kernels. */
+  close(): void {
+    if (this.kernels.parallelGemm === this.gemm) this.kernels.parallelGemm = null;
+    if (this.worker) {
+      Atomics.store(this.control, JOB, STOP);
+      Atomics.notify(this.control, JOB);
+      this.worker.terminate();
+      this.worker = null;
+    }
+  }
+}
