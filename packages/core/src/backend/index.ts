@@ -136,7 +136,21 @@ function compileSync(variant: WasmVariant): WebAssembly.Module | null {
 }
 
 let pending: Promise<BackendInfo> | null = null;
-let pool: GemmPool | null = null;
+/**
+ * One instance per variant, kept when another backend is selected: switching back is free,
+ * and a worker, once started, stays (idle workers block in `Atomics.wait` and are unref'd).
+ */
+const instances = new Map<WasmVariant, WasmKernels>();
+
+function kernelsFor(variant: WasmVariant, module: WebAssembly.Module): WasmKernels {
+  let wasm = instances.get(variant);
+  if (!wasm) {
+    wasm = new WasmKernels(variant, module, tsGemm);
+    if (isShared(variant)) new GemmPool(wasm);
+    instances.set(variant, wasm);
+  }
+  return wasm;
+}
 
 function activate(
   request: BackendRequest,
@@ -146,8 +160,6 @@ function activate(
 ): BackendInfo {
   const available = availableBackends();
   const name = resolve(request, available, op);
-  pool?.close();
-  pool = null;
   const threads = Math.min(MAX_THREADS, Math.max(1, Math.floor(threadsWanted ?? defaultThreads())));
   const variant = variantOf(name, threads);
   let set: KernelSet = TS;
@@ -155,8 +167,7 @@ function activate(
   if (variant) {
     const module = compileSync(variant);
     if (module) {
-      const wasm = new WasmKernels(variant, module, tsGemm);
-      if (isShared(variant)) pool = new GemmPool(wasm);
+      const wasm = kernelsFor(variant, module);
       set = { name, gemm: wasm.gemm, wasm };
     } else {
       // The engine will not compile synchronously here: serve with TS until it has.
