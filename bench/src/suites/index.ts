@@ -1,4 +1,5 @@
 import type { Suite } from '../types.js';
+import { backendsSuite } from './backends.js';
 import { matmulSuite } from './matmul.js';
 
 /**
@@ -8,3 +9,6 @@ import { matmulSuite } from './matmul.js';
  * training-iteration time vs numpy, a scalar micrograd-style graph, peak RSS over epochs.
  */
 export const suites: Suite[] = [matmulSuite];
+
+// Issue 5: matmul per zerograd backend (TS, WASM SIMD ×1/×2, relaxed) vs numpy and tfjs.
+suites.push(backendsSuite);
