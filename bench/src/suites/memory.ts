@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildNet, CHAPTER5, epochBatches } from '../nets.js';
+import { hasNumpy, PYTHON, pythonEnv } from '../python.js';
+import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
+
+/**
+ * Peak resident memory over 10 training epochs of the chapter-5 net, and whether it stays
+ * flat: a training loop that leaks (graphs kept alive, buffers never released) grows epoch
+ * after epoch. Each side trains in a process of its own — zerograd in a fresh Node
+ * (src/memory-child.ts, RSS sampled every iteration), numpy in a fresh Python
+ * (numpy_twolayer.py --memory, getrusage's ru_maxrss for the peak) — on the same 8,000 digits
+ * from the same initial parameters. Memory is not timing: the two run one after the other.
+ */
+
+const BENCH_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const CHILD = fileURLToPath(new URL('../memory-child.ts', import.meta.url));
+const NUMPY_SCRIPT = fileURLToPath(new URL('../../numpy_twolayer.py', import.meta.url));
+const EPOCHS = 10;
+/** Growth of the RSS from the end of epoch 1 to the end of the last epoch that still counts as flat. */
+const FLAT = 0.1;
+const MIB = 2 ** 20;
+
+interface MemoryRun {
+  rssAfterEpoch: number[];
+  peakRss: number;
+  cpuSeconds: number;
+  losses: number[];
+}
+
+/** Runs a command to completion and parses the JSON line it prints last. */
+function runJson(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<MemoryRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${err}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as MemoryRun);
+      } catch (e) {
+        reject(new Error(`${cmd} printed no JSON result (${String(e)}): ${out.slice(0, 300)}\n${err}`));
+      }
+    });
+  });
+}
+
+export const memorySuite: Suite = {
+  name: 'memory',
+  description: `peak RSS over ${EPOCHS} training epochs of the chapter-5 net (fresh processes), and whether it is flat, vs numpy`,
+  async run(ctx: SuiteContext): Promise<Row[]> {
+    const label = `float32 chapter-5 net, ${EPOCHS} epochs`;
+    if (ctx.filter && !ctx.filter.test(label)) return [];
+
+    ctx.log(`zerograd: ${EPOCHS} epochs in a child Node process`);
+    const zg = await runJson(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', CHILD, '--epochs', String(EPOCHS), '--dtype', 'float32'],
+      { cwd: BENCH_DIR },
+    );
+    ctx.addChildCpu(zg.cpuSeconds);
+
+    let np: MemoryRun | null = null;
+    if (hasNumpy()) {
+      ctx.log(`numpy: ${EPOCHS} epochs in a child Python process`);
+      const data = epochBatches(0, ['float32']);
+      try {
+        const request = {
+          dir: data.dir,
+          rows: data.rows,
+          batchSize: 100,
+          epochs: EPOCHS,
+          sizes: CHAPTER5.sizes,
+          lr: CHAPTER5.lr,
+          params: data.writeParams('chapter5', buildNet(CHAPTER5, 'float32').net),
+          dtype: 'float32',
+          seed: 0,
+        };
+        np = await runJson(PYTHON, [NUMPY_SCRIPT, '--memory', JSON.stringify(request)], { env: pythonEnv().env });
+        ctx.addChildCpu(np.cpuSeconds);
+      } finally {
+        data.dispose();
+      }
+    } else ctx.log('numpy is not available: reference columns will be empty');
+
+    const growth = (r: MemoryRun) => r.rssAfterEpoch[r.rssAfterEpoch.length - 1] / r.rssAfterEpoch[0] - 1;
+    const verdict = (r: MemoryRun) =>
+      `${growth(r) < FLAT ? 'flat' : 'GROWING'} (${growth(r) >= 0 ? '+' : ''}${(growth(r) * 100).toFixed(1)}% from epoch 1 to ${EPOCHS})`;
+    ctx.note('RSS growth', { zerograd: verdict(zg), ...(np ? { numpy: verdict(np) } : {}) });
+    ctx.note('mean loss of the last epoch', {
+      zerograd: zg.losses[zg.losses.length - 1].toFixed(4),
+      ...(np ? { numpy: np.losses[np.losses.length - 1].toFixed(4) } : {}),
+    });
+
+    const mib = (x: number) => x / MIB;
+    const row = (name: string, z: number, n: number | null, params: Record<string, unknown> = {}) =>
+      makeRow({
+        suite: 'memory',
+        name: `${label}: ${name}`,
+        unit: 'MiB',
+        better: 'lower',
+        zerograd: mib(z),
+        reference: n == null ? null : mib(n),
+        referenceName: 'numpy',
+        params,
+      });
+    const last = EPOCHS - 1;
+    return [
+      row('RSS after epoch 1', zg.rssAfterEpoch[0], np?.rssAfterEpoch[0] ?? null),
+      row(`RSS after epoch ${EPOCHS}, ${verdict(zg)}`, zg.rssAfterEpoch[last], np?.rssAfterEpoch[last] ?? null, {
+        growth: { zerograd: growth(zg), ...(np ? { numpy: growth(np) } : {}) },
+        flatBelow: FLAT,
+      }),
+      row('peak RSS', zg.peakRss, np?.peakRss ?? null, {
+        rssAfterEpochMiB: {
+          zerograd: zg.rssAfterEpoch.map((x) => Math.round(mib(x))),
+          ...(np ? { numpy: np.rssAfterEpoch.map((x) => Math.round(mib(x))) } : {}),
+        },
+        sampled: { zerograd: 'process.memoryUsage.rss() after every iteration', numpy: 'getrusage ru_maxrss' },
+      }),
+    ];
+  },
+};
