@@ -21,7 +21,7 @@
  */
 import { ValueError } from '../errors.js';
 import { gemm as tsGemm } from '../kernels/matmul.js';
-import { GemmPool } from './pool.js';
+import { GemmPool, PARALLEL_MIN_MACS } from './pool.js';
 import { isShared, variantBytes, variantSupported, WasmKernels, type WasmVariant } from './wasm.js';
 
 export type BackendName = 'ts' | 'wasm-simd' | 'wasm-relaxed';
@@ -39,7 +39,7 @@ export interface BackendInfo {
   available: BackendName[];
   /** Most threads a large product may use (1: no worker pool). */
   threads: number;
-  /** The WebAssembly binary in use, e.g. `simd-shared` (null for `ts`). */
+  /** The WebAssembly binary large products use, e.g. `simd-shared` (null for `ts`). */
   variant: WasmVariant | null;
 }
 
@@ -54,11 +54,13 @@ type Gemm = typeof tsGemm;
 export interface KernelSet {
   readonly name: BackendName;
   readonly gemm: Gemm;
-  /** The WebAssembly instance behind it, for the element-wise fast paths. */
+  /** The WebAssembly instance behind it (plain memory): element-wise kernels, smaller products. */
   readonly wasm: WasmKernels | null;
+  /** The shared-memory instance with the worker pool, for products worth splitting. */
+  readonly shared: WasmKernels | null;
 }
 
-const TS: KernelSet = { name: 'ts', gemm: tsGemm, wasm: null };
+const TS: KernelSet = { name: 'ts', gemm: tsGemm, wasm: null, shared: null };
 const REQUESTS: readonly BackendRequest[] = ['auto', 'wasm', 'wasm-relaxed', 'wasm-simd', 'ts'];
 
 /** Most threads one product uses: the calling thread and one worker (see pool.ts). */
@@ -112,14 +114,16 @@ function resolve(request: BackendRequest, available: BackendName[], op: string):
   return request;
 }
 
-function variantOf(name: BackendName, threads: number): WasmVariant | null {
+/**
+ * The binaries a backend runs on: the plain one for everything, and with two threads also
+ * the shared-memory one for products large enough to split (only those: copying into a
+ * shared memory costs V8 about twice a plain copy).
+ */
+function variantsOf(name: BackendName, threads: number): { base: WasmVariant; shared: WasmVariant | null } | null {
   if (name === 'ts') return null;
   const base: WasmVariant = name === 'wasm-relaxed' ? 'relaxed' : 'simd';
-  if (threads > 1) {
-    const shared = `${base}-shared` as WasmVariant;
-    if (variantSupported(shared)) return shared;
-  }
-  return base;
+  const shared = `${base}-shared` as WasmVariant;
+  return { base, shared: threads > 1 && variantSupported(shared) ? shared : null };
 }
 
 /** Compiles a variant synchronously, or returns null where the engine refuses (browser main thread). */
@@ -161,33 +165,43 @@ function activate(
   const available = availableBackends();
   const name = resolve(request, available, op);
   const threads = Math.min(MAX_THREADS, Math.max(1, Math.floor(threadsWanted ?? defaultThreads())));
-  const variant = variantOf(name, threads);
+  const variants = variantsOf(name, threads);
   let set: KernelSet = TS;
   let active = name;
-  if (variant) {
-    const module = compileSync(variant);
-    if (module) {
-      const wasm = kernelsFor(variant, module);
-      set = { name, gemm: wasm.gemm, wasm };
+  if (variants) {
+    const { base, shared } = variants;
+    const baseModule = compileSync(base);
+    const sharedModule = shared && compileSync(shared);
+    if (baseModule && (!shared || sharedModule)) {
+      const wasm = kernelsFor(base, baseModule);
+      if (shared && sharedModule) {
+        const big = kernelsFor(shared, sharedModule);
+        const gemm: Gemm = (m, n, k, a, aOff, tA, b, bOff, tB, c, cOff) =>
+          (m * n * k >= PARALLEL_MIN_MACS ? big : wasm).gemm(m, n, k, a, aOff, tA, b, bOff, tB, c, cOff);
+        set = { name, gemm, wasm, shared: big };
+      } else set = { name, gemm: wasm.gemm, wasm, shared: null };
     } else {
       // The engine will not compile synchronously here: serve with TS until it has.
       active = 'ts';
-      pending = WebAssembly.compile(variantBytes(variant) as BufferSource).then((module) => {
-        compiled.set(variant, module);
+      const wanted = shared ? [base, shared] : [base];
+      pending = Promise.all(
+        wanted.map((v) =>
+          WebAssembly.compile(variantBytes(v) as BufferSource).then((module) => compiled.set(v, module)),
+        ),
+      ).then(() => {
         if (info?.requested === request && info.source === source) return activate(request, source, threads, op);
         return backendInfo();
       });
     }
   }
-  const effectiveThreads = variant && isShared(variant) ? threads : 1;
   current = set;
   info = {
     name: active,
     requested: request,
     source,
     available,
-    threads: effectiveThreads,
-    variant: set.wasm?.variant ?? null,
+    threads: set.shared ? threads : 1,
+    variant: set.shared?.variant ?? set.wasm?.variant ?? null,
   };
   return info;
 }
