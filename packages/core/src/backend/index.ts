@@ -41,6 +41,10 @@ export interface BackendInfo {
   threads: number;
   /** The WebAssembly binary large products use, e.g. `simd-shared` (null for `ts`). */
   variant: WasmVariant | null;
+  /** Workers started and serving now (they start at the first large product). */
+  workers: number;
+  /** Products split with a worker so far. */
+  parallelProducts: number;
 }
 
 export interface SetBackendOptions {
@@ -202,8 +206,10 @@ function activate(
     available,
     threads: set.shared ? threads : 1,
     variant: set.shared?.variant ?? set.wasm?.variant ?? null,
+    workers: 0,
+    parallelProducts: 0,
   };
-  return info;
+  return backendInfo();
 }
 
 /** The kernels in use, chosen on first use from `ZEROGRAD_BACKEND` or by feature detection. */
@@ -243,8 +249,14 @@ export function getBackend(): BackendName {
 
 /** What is in use, what was asked for, what is available, how many threads. */
 export function backendInfo(): BackendInfo {
-  kernelSet();
-  return { ...(info as BackendInfo), available: [...(info as BackendInfo).available] };
+  const { shared } = kernelSet();
+  const pool = shared?.pool;
+  return {
+    ...(info as BackendInfo),
+    available: [...(info as BackendInfo).available],
+    workers: pool?.ready ? 1 : 0,
+    parallelProducts: pool?.jobs ?? 0,
+  };
 }
 
 /**

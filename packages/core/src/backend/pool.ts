@@ -114,6 +114,7 @@ export class GemmPool {
     this.kernels = kernels;
     this.control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
     kernels.parallelGemm = this.gemm;
+    kernels.pool = this;
   }
 
   /** Whether the worker is up and serving. */
@@ -179,6 +180,7 @@ export class GemmPool {
   /** Stops the worker (it exits its wait loop) and detaches from the kernels. */
   close(): void {
     if (this.kernels.parallelGemm === this.gemm) this.kernels.parallelGemm = null;
+    if (this.kernels.pool === this) this.kernels.pool = null;
     if (this.worker) {
       Atomics.store(this.control, JOB, STOP);
       Atomics.notify(this.control, JOB);

@@ -178,6 +178,8 @@ export class WasmKernels {
   private readonly fallback: Gemm;
   private f32: Float32Array;
   private f64: Float64Array;
+  /** The worker pool serving `parallelGemm`, if one is attached. */
+  pool: { readonly ready: boolean; readonly jobs: number } | null = null;
   /**
    * Splits a large product across threads, when a pool is attached (see pool.ts). Returns
    * false to let the calling thread do it all.
