@@ -10,8 +10,10 @@ import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
  * Variable (shape `[]`), so the graph has one node per multiply, add and ReLU — about 100,000
  * of them for one forward + backward. Measures what per-op bookkeeping costs when tensors are
  * as small as they get: microseconds per node (forward and backward together), beside the same
- * graph built of plain Python objects (bench/python_scalar.py). Both sides get the same weights,
- * inputs and targets; their loss and gradients are compared before timing.
+ * graph built of plain Python objects (bench/python_scalar.py), as any user runs it, and as a
+ * second column with Python's cyclic garbage collector paused (it spends about half the time
+ * scanning the live nodes). Both sides get the same weights, inputs and targets; their loss and
+ * gradients are compared before timing.
  */
 
 const SCRIPT = fileURLToPath(new URL('../../python_scalar.py', import.meta.url));
@@ -20,6 +22,8 @@ const SCRIPT = fileURLToPath(new URL('../../python_scalar.py', import.meta.url))
 const SIZES = [3, 16, 16, 1];
 /** Samples in the batch; with these sizes the graph has about 100,000 nodes. */
 const BATCH = 148;
+/** The peer column: the same Python graph with the cyclic garbage collector paused. */
+const GC_OFF = 'python, gc off';
 
 /** `[layer][neuron] = [w…, b]`, uniform in [-1, 1). */
 type ParamSpec = number[][][];
@@ -139,11 +143,23 @@ export const scalarSuite: Suite = {
         agreement: `${got.nodes === nodes && worst < 1e-9 ? 'agree' : 'DISAGREE'} (loss and ${zgGrads.length} gradients, max relative difference ${worst.toExponential(1)})`,
       });
       const py = python;
-      sides.push({
-        name: 'python',
+      const side = (name: string, sid: string): Side => ({
+        name,
         seconds: [],
-        sample: async () => (await py.request<{ seconds: number[] }>({ op: 'sample', id, count: 1 })).seconds[0],
+        sample: async () => (await py.request<{ seconds: number[] }>({ op: 'sample', id: sid, count: 1 })).seconds[0],
       });
+      sides.push(side('python', id));
+      // The same graph with Python's cyclic collector paused: the interpreter's cost alone.
+      await py.request({
+        op: 'prepare',
+        id: `${id} gc off`,
+        sizes: SIZES,
+        ...p,
+        gc: false,
+        warmup: opts.warmup,
+        minSampleSeconds: opts.minSampleSeconds,
+      });
+      sides.push(side(GC_OFF, `${id} gc off`));
     } catch (e) {
       ctx.log(`the Python reference (${PYTHON}) could not run: ${e instanceof Error ? e.message : String(e)}`);
       python.close();
@@ -160,8 +176,12 @@ export const scalarSuite: Suite = {
     }
 
     const perNode = 1e6 / nodes;
+    const byName = (n: string) => sides.find((s) => s.name === n);
     const zg = summarise(sides[0], perNode);
-    const py = sides[1] ? summarise(sides[1], perNode) : null;
+    const pySide = byName('python');
+    const py = pySide ? summarise(pySide, perNode) : null;
+    const gcOffSide = byName(GC_OFF);
+    const gcOff = gcOffSide ? summarise(gcOffSide, perNode) : null;
     return [
       makeRow({
         suite: 'scalar',
@@ -171,7 +191,12 @@ export const scalarSuite: Suite = {
         zerograd: zg.value,
         reference: py?.value ?? null,
         referenceName: 'python',
-        spread: { zerograd: zg.spread, ...(py ? { python: py.spread } : {}) },
+        peers: { [GC_OFF]: gcOff?.value ?? null },
+        spread: {
+          zerograd: zg.spread,
+          ...(py ? { python: py.spread } : {}),
+          ...(gcOff ? { [GC_OFF]: gcOff.spread } : {}),
+        },
         params: {
           sizes: SIZES,
           batch: BATCH,
