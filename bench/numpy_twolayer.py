@@ -28,11 +28,11 @@ With --serve it answers JSON requests, one per line (like numpy_matmul.py):
 
 With --memory '<json>' it trains the chapter-5 net for some epochs over the whole set
 (shuffled each epoch, batches copied out as zerograd's DataLoader does) and prints the
-resident set size after each epoch and the peak (getrusage's ru_maxrss), in bytes:
+resident set size after each epoch and the peak (VmHWM on Linux, else ru_maxrss), in bytes:
 
     {"dir": "...", "rows": 8000, "batchSize": 100, "epochs": 10, "sizes": [784, 50, 10],
      "lr": 0.1, "params": "chapter5.f64", "dtype": "float32", "seed": 0}
-        -> {"rssAfterEpoch": [...], "peakRss": n, "cpuSeconds": s, "losses": [...]}
+        -> {"rssAtStart": n, "rssAfterEpoch": [...], "peakRss": n, "cpuSeconds": s, "losses": [...]}
 """
 
 import json
@@ -315,11 +315,24 @@ def current_rss():
 
 
 def peak_rss():
+    """This process's peak resident set size, in bytes.
+
+    On Linux, /proc/self/status's VmHWM: getrusage's ru_maxrss is preserved across execve, so a
+    Python started by a large Node process would report Node's peak as its own.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB, macOS bytes
 
 
 def memory(request):
+    at_start = current_rss()
     x, t = load_data(request)
     bs = int(request["batchSize"])
     net = make_net(request)
@@ -333,7 +346,13 @@ def memory(request):
             loss += net.step(x[idx], t[idx])
         losses.append(loss / -(-x.shape[0] // bs))
         after.append(current_rss())
-    return {"rssAfterEpoch": after, "peakRss": peak_rss(), "cpuSeconds": time.process_time(), "losses": losses}
+    return {
+        "rssAtStart": at_start,
+        "rssAfterEpoch": after,
+        "peakRss": peak_rss(),
+        "cpuSeconds": time.process_time(),
+        "losses": losses,
+    }
 
 
 def main():

@@ -186,18 +186,18 @@ print(json.dumps({"g": x.grad / (51 * 3.0 ** 50)}))
     const server = new PythonServer(join(BENCH, 'python_scalar.py'), ['--serve']);
     try {
       // One neuron per layer: y = w2·relu(w1·x + b1) + b2; loss = (y − t)² · (1/1)
-      const got = await server.request<{ nodes: number; loss: number; paramGrads: number[][]; inputGrads: number[][] }>(
-        {
-          op: 'prepare',
-          id: 'tiny',
-          sizes: [1, 1, 1],
-          params: [[[2, 1]], [[3, -1]]],
-          inputs: [[0.5]],
-          targets: [1],
-          warmup: 0,
-          minSampleSeconds: 0,
-        },
-      );
+      const tiny = {
+        op: 'prepare',
+        id: 'tiny',
+        sizes: [1, 1, 1],
+        params: [[[2, 1]], [[3, -1]]],
+        inputs: [[0.5]],
+        targets: [1],
+        warmup: 0,
+        minSampleSeconds: 0,
+      };
+      type Prepared = { nodes: number; loss: number; paramGrads: number[][]; inputGrads: number[][] };
+      const got = await server.request<Prepared>(tiny);
       // h = 2·0.5 + 1 = 2; y = 3·2 − 1 = 5; loss = 16; dL/dy = 8
       expect(got.loss).toBe(16);
       expect(got.paramGrads).toEqual([
@@ -207,6 +207,10 @@ print(json.dumps({"g": x.grad / (51 * 3.0 ** 50)}))
       expect(got.inputGrads).toEqual([[8 * 3 * 2]]);
       // leaves w1 b1 w2 b2 x t; w1·x, +b1, relu, w2·h, +b2, −t, d·d, 1/1, ·(1/1)
       expect(got.nodes).toBe(15);
+      // With the cyclic collector paused for the pass: the same numbers.
+      const again = await server.request<Prepared>({ ...tiny, id: 'tiny, gc off', gc: false });
+      expect(again.loss).toBe(16);
+      expect(again.paramGrads).toEqual(got.paramGrads);
     } finally {
       server.close();
     }

@@ -9,8 +9,10 @@ import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
  * flat: a training loop that leaks (graphs kept alive, buffers never released) grows epoch
  * after epoch. Each side trains in a process of its own — zerograd in a fresh Node
  * (src/memory-child.ts, RSS sampled every iteration), numpy in a fresh Python
- * (numpy_twolayer.py --memory, getrusage's ru_maxrss for the peak) — on the same 8,000 digits
- * from the same initial parameters. Memory is not timing: the two run one after the other.
+ * (numpy_twolayer.py --memory) — on the same 8,000 digits from the same initial parameters.
+ * Both peaks are the kernel's high-water mark (VmHWM) where Linux gives it: getrusage's
+ * ru_maxrss survives execve, so a child of this Node process would report the parent's peak.
+ * Memory is not timing: the two run one after the other.
  */
 
 const BENCH_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,8 +24,12 @@ const FLAT = 0.1;
 const MIB = 2 ** 20;
 
 interface MemoryRun {
+  /** Before loading the data: the runtime alone (Node with tsx and zerograd; Python with numpy). */
+  rssAtStart: number;
   rssAfterEpoch: number[];
   peakRss: number;
+  /** zerograd only: the largest of the per-iteration samples. */
+  sampledPeakRss?: number;
   cpuSeconds: number;
   losses: number[];
 }
@@ -90,16 +96,20 @@ export const memorySuite: Suite = {
       }
     } else ctx.log('numpy is not available: reference columns will be empty');
 
+    const mib = (x: number) => x / MIB;
     const growth = (r: MemoryRun) => r.rssAfterEpoch[r.rssAfterEpoch.length - 1] / r.rssAfterEpoch[0] - 1;
     const verdict = (r: MemoryRun) =>
       `${growth(r) < FLAT ? 'flat' : 'GROWING'} (${growth(r) >= 0 ? '+' : ''}${(growth(r) * 100).toFixed(1)}% from epoch 1 to ${EPOCHS})`;
     ctx.note('RSS growth', { zerograd: verdict(zg), ...(np ? { numpy: verdict(np) } : {}) });
+    ctx.note('RSS before loading any data (the runtime alone)', {
+      zerograd: `${mib(zg.rssAtStart).toFixed(0)} MiB (Node, tsx, zerograd)`,
+      ...(np ? { numpy: `${mib(np.rssAtStart).toFixed(0)} MiB (Python, numpy)` } : {}),
+    });
     ctx.note('mean loss of the last epoch', {
       zerograd: zg.losses[zg.losses.length - 1].toFixed(4),
       ...(np ? { numpy: np.losses[np.losses.length - 1].toFixed(4) } : {}),
     });
 
-    const mib = (x: number) => x / MIB;
     const row = (name: string, z: number, n: number | null, params: Record<string, unknown> = {}) =>
       makeRow({
         suite: 'memory',
@@ -113,7 +123,12 @@ export const memorySuite: Suite = {
       });
     const last = EPOCHS - 1;
     return [
-      row('RSS after epoch 1', zg.rssAfterEpoch[0], np?.rssAfterEpoch[0] ?? null),
+      row('RSS after epoch 1', zg.rssAfterEpoch[0], np?.rssAfterEpoch[0] ?? null, {
+        rssAtStartMiB: {
+          zerograd: Math.round(mib(zg.rssAtStart)),
+          ...(np ? { numpy: Math.round(mib(np.rssAtStart)) } : {}),
+        },
+      }),
       row(`RSS after epoch ${EPOCHS}, ${verdict(zg)}`, zg.rssAfterEpoch[last], np?.rssAfterEpoch[last] ?? null, {
         growth: { zerograd: growth(zg), ...(np ? { numpy: growth(np) } : {}) },
         flatBelow: FLAT,
@@ -123,7 +138,8 @@ export const memorySuite: Suite = {
           zerograd: zg.rssAfterEpoch.map((x) => Math.round(mib(x))),
           ...(np ? { numpy: np.rssAfterEpoch.map((x) => Math.round(mib(x))) } : {}),
         },
-        sampled: { zerograd: 'process.memoryUsage.rss() after every iteration', numpy: 'getrusage ru_maxrss' },
+        peak: 'VmHWM (Linux), else the largest per-iteration sample (zerograd) or ru_maxrss (numpy)',
+        zerogradSampledPeakMiB: zg.sampledPeakRss == null ? null : Math.round(mib(zg.sampledPeakRss)),
       }),
     ];
   },
