@@ -98,9 +98,17 @@ export const memorySuite: Suite = {
 
     const mib = (x: number) => x / MIB;
     const growth = (r: MemoryRun) => r.rssAfterEpoch[r.rssAfterEpoch.length - 1] / r.rssAfterEpoch[0] - 1;
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
     const verdict = (r: MemoryRun) =>
-      `${growth(r) < FLAT ? 'flat' : 'GROWING'} (${growth(r) >= 0 ? '+' : ''}${(growth(r) * 100).toFixed(1)}% from epoch 1 to ${EPOCHS})`;
-    ctx.note('RSS growth', { zerograd: verdict(zg), ...(np ? { numpy: verdict(np) } : {}) });
+      `${growth(r) < FLAT ? 'flat' : 'GROWING'} (${signed(growth(r))} from epoch 1 to ${EPOCHS})`;
+    // A leak keeps growing; a heap that is still finding its size grows early and then stops.
+    // The second half of the run tells the two apart.
+    const half = Math.floor(EPOCHS / 2);
+    const lateGrowth = (r: MemoryRun) => r.rssAfterEpoch[EPOCHS - 1] / r.rssAfterEpoch[half - 1] - 1;
+    const describe = (r: MemoryRun) =>
+      `${verdict(r)}; ${signed(lateGrowth(r))} from epoch ${half} to ${EPOCHS}; after each epoch ` +
+      `${r.rssAfterEpoch.map((x) => mib(x).toFixed(0)).join(' ')} MiB`;
+    ctx.note('RSS growth', { zerograd: describe(zg), ...(np ? { numpy: describe(np) } : {}) });
     ctx.note('RSS before loading any data (the runtime alone)', {
       zerograd: `${mib(zg.rssAtStart).toFixed(0)} MiB (Node, tsx, zerograd)`,
       ...(np ? { numpy: `${mib(np.rssAtStart).toFixed(0)} MiB (Python, numpy)` } : {}),
@@ -131,6 +139,7 @@ export const memorySuite: Suite = {
       }),
       row(`RSS after epoch ${EPOCHS}, ${verdict(zg)}`, zg.rssAfterEpoch[last], np?.rssAfterEpoch[last] ?? null, {
         growth: { zerograd: growth(zg), ...(np ? { numpy: growth(np) } : {}) },
+        growthSecondHalf: { zerograd: lateGrowth(zg), ...(np ? { numpy: lateGrowth(np) } : {}) },
         flatBelow: FLAT,
       }),
       row('peak RSS', zg.peakRss, np?.peakRss ?? null, {
