@@ -43,6 +43,7 @@ export interface GradcheckWorst {
   relError: number;
 }
 
+/** What `gradcheck` found. */
 export interface GradcheckReport {
   ok: boolean;
   mode: 'jacobian' | 'projection';

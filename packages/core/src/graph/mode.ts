@@ -12,6 +12,7 @@ interface ModeState {
   backwardOf: string | null;
 }
 
+/** The live mode state; change it only through the scoped functions below. @internal */
 export const mode: ModeState = { gradEnabled: true, anomaly: false, scope: Object.freeze([]), backwardOf: null };
 
 /** True when ops record the graph (the default). */

@@ -33,6 +33,7 @@ export type VariableRole =
   /** The output of an op. */
   | 'intermediate';
 
+/** A variable in a snapshot: its value, gradient, shape and role. */
 export interface SnapshotVariableNode {
   /** Stable within one trace: `v0`, `v1`, … in topological order from the inputs. */
   readonly id: string;
@@ -50,6 +51,7 @@ export interface SnapshotVariableNode {
   readonly requiresGrad: boolean;
 }
 
+/** An op application in a snapshot. */
 export interface SnapshotOpNode {
   /** Stable within one trace: `f0`, `f1`, … in topological order. */
   readonly id: string;
@@ -63,6 +65,7 @@ export interface SnapshotOpNode {
   readonly attrs: Readonly<Record<string, unknown>>;
 }
 
+/** Any node of a snapshot, told apart by `kind`. */
 export type SnapshotNode = SnapshotVariableNode | SnapshotOpNode;
 
 /** A directed edge: variable → op (an input) or op → variable (an output). */
@@ -74,6 +77,7 @@ export interface SnapshotEdge {
   readonly index: number;
 }
 
+/** A traced graph as plain, frozen, JSON-serialisable data (see `traceGraph`). */
 export interface GraphSnapshot {
   readonly version: 1;
   readonly nodes: readonly SnapshotNode[];
@@ -84,6 +88,7 @@ export interface GraphSnapshot {
   readonly step: BackwardStepInfo | null;
 }
 
+/** What one step of a `backwardSteps` replay computed. */
 export interface BackwardStepInfo {
   /** 0 for the seed step (the outputs' gradients of ones), then 1, 2, … */
   readonly index: number;

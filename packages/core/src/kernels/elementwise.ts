@@ -7,8 +7,10 @@ import type { Shape } from '../tensor/shape.js';
  * chosen by a switch outside the inner loop, so every inner loop is a plain monomorphic loop.
  */
 
+/** The elementwise binary operations of `binaryInto` (comparisons give 0/1). */
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'ge' | 'gt' | 'eq';
 
+/** The elementwise functions of `unaryInto`. */
 export type UnaryKind =
   | 'copy'
   | 'neg'

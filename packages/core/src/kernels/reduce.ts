@@ -1,6 +1,7 @@
 import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
+/** The reductions of `reduce`. */
 export type ReduceKind = 'sum' | 'max' | 'min';
 
 /**

@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
 import { applyOp, type OpDefinition } from '../graph/node.js';
-import { asVariable, type Operand, Variable } from '../graph/variable.js';
+import { asVariable, type Operand, type Variable } from '../graph/variable.js';
 import { binary, unary } from '../kernels/index.js';
 import { log } from './math.js';
 
@@ -105,8 +105,4 @@ export function pow(x: Operand, exponent: Operand): Variable {
 /** x² (shorthand for `pow(x, 2)`). */
 export function square(x: Operand): Variable {
   return pow(x, 2);
-}
-
-export function asVar(x: Operand): Variable {
-  return x instanceof Variable ? x : asVariable('asVar', x);
 }

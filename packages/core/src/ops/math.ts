@@ -95,7 +95,9 @@ export const tanh = (x: Operand): Variable => applyOp(TanhDef, [x], undefined) a
 export const sigmoid = (x: Operand): Variable => applyOp(SigmoidDef, [x], undefined) as Variable;
 /** max(x, 0) as one fused node; equal to `maximum(x, 0)`. */
 export const relu = (x: Operand): Variable => applyOp(ReluDef, [x], undefined) as Variable;
+/** Sine (gradient cos x). */
 export const sin = (x: Operand): Variable => applyOp(SinDef, [x], undefined) as Variable;
+/** Cosine (gradient −sin x). */
 export const cos = (x: Operand): Variable => applyOp(CosDef, [x], undefined) as Variable;
 /** |x| (gradient sign(x), 0 at 0). */
 export const abs = (x: Operand): Variable => applyOp(AbsDef, [x], undefined) as Variable;

@@ -1,6 +1,6 @@
 import { fmtShape, ShapeError } from '../errors.js';
 import { applyOp, defineOp, type OpDefinition } from '../graph/node.js';
-import { asVariable, type Operand, Variable } from '../graph/variable.js';
+import { asVariable, type Operand, type Variable } from '../graph/variable.js';
 import { broadcastTensor, sumToTensor, transposeTensor } from '../kernels/index.js';
 import { checkShape, normalizePermutation, resolveReshape, type Shape, shapesEqual } from '../tensor/shape.js';
 
@@ -104,7 +104,3 @@ export const identity = defineOp({
   forward: ([x]) => x,
   backward: ([gy]) => gy,
 });
-
-export function isVariable(x: unknown): x is Variable {
-  return x instanceof Variable;
-}

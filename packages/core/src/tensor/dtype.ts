@@ -6,6 +6,7 @@ export type DType = 'float32' | 'float64';
 /** The contiguous storage behind a tensor. */
 export type TypedArray = Float32Array | Float64Array;
 
+/** Every supported dtype. */
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
 /** Throws a `DTypeError` unless `dtype` is one zerograd supports. */

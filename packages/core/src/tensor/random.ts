@@ -150,10 +150,15 @@ export function seed(n: number): void {
   globalRandom.seed(n);
 }
 
+/** Uniform values in [low, high) from the global generator (see `Random.rand`). */
 export const rand = (shape: Shape, options?: Parameters<Random['rand']>[1]) => globalRandom.rand(shape, options);
+/** Normal values from the global generator (see `Random.randn`). */
 export const randn = (shape: Shape, options?: Parameters<Random['randn']>[1]) => globalRandom.randn(shape, options);
+/** Integers in [low, high) from the global generator (see `Random.randint`). */
 export const randint = (low: number, high: number, shape: Shape, options?: { dtype?: DType }) =>
   globalRandom.randint(low, high, shape, options);
+/** A permutation of 0…n-1 from the global generator. */
 export const permutation = (n: number) => globalRandom.permutation(n);
+/** Indices drawn from 0…n-1 by the global generator (see `Random.choice`). */
 export const choice = (n: number, size: number, options?: { replace?: boolean }) =>
   globalRandom.choice(n, size, options);

@@ -32,6 +32,7 @@ export function checkShape(op: string, shape: unknown): number[] {
   return shape.slice();
 }
 
+/** True when two shapes have the same sizes. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

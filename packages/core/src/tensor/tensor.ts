@@ -201,10 +201,12 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   return new Tensor(data, s);
 }
 
+/** A tensor of zeros. */
 export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
   return full(shape, 0, options);
 }
 
+/** A tensor of ones. */
 export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
   return full(shape, 1, options);
 }
@@ -213,6 +215,7 @@ export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
 export function zerosLike(t: Tensor): Tensor {
   return full(t.shape, 0, { dtype: t.dtype });
 }
+/** Ones with the shape and dtype of `t`. */
 export function onesLike(t: Tensor): Tensor {
   return full(t.shape, 1, { dtype: t.dtype });
 }
