@@ -1,4 +1,4 @@
-import { Random } from '@zerograd/core';
+import { gradcheck, Random } from '@zerograd/core';
 import { describe, expect, it } from 'vitest';
 import {
   AND,
@@ -12,7 +12,7 @@ import {
   truthTable,
   XOR,
 } from '../src/notes/neuralnet.js';
-import { compareGradients, initNetwork, main as numericalMain } from '../src/notes/numerical-training.js';
+import { compareGradients, initNetwork, loss, main as numericalMain } from '../src/notes/numerical-training.js';
 
 describe('notes: perceptron and forward passes', () => {
   it('sin & cos over 0…5.9', () => {
@@ -78,6 +78,18 @@ describe('notes: training by numerical gradients', () => {
     const cmp = compareGradients(x, initNetwork([4, 2, 3, 5], 6), [0, 0, 0, 1, 0]);
     expect(cmp.numerical.length).toBe(4 * 2 + 2 * 3 + 3 * 5 + 2 + 3 + 5);
     cmp.numerical.forEach((v, i) => expect(Math.abs(v - cmp.backprop[i])).toBeLessThan(1e-7));
+  });
+
+  it('gradcheck agrees: the backprop gradients of every weight and bias pass', () => {
+    const x = new Random(7).rand([4]);
+    const net = initNetwork([4, 2, 3, 5], 8);
+    const params = [...net.w, ...net.b];
+    const report = gradcheck(
+      (...ps) => loss(x, ps.slice(0, net.w.length), ps.slice(net.w.length), [0, 0, 0, 1, 0]),
+      params,
+    );
+    expect(report.ok).toBe(true);
+    expect(report.checked).toBe(39);
   });
 
   it('500 steps of numerical-gradient descent lower the loss', () => {
