@@ -7,7 +7,12 @@
  *   pnpm bench --suite matmul        only some suites (comma-separated or repeated)
  *   pnpm bench --filter 'float64'    only rows whose name matches the regular expression
  *   pnpm bench --no-write            print only
+ *   pnpm bench --page-only           measure nothing: redraw latest.html from the results on disk
+ *
+ * After writing, `latest.html` (src/page.ts) is drawn from the output folder's `latest.json`
+ * and its subfolders' (`results/backends/latest.json`, …), the newest figures of each suite.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CpuMeter } from './cpu.js';
@@ -23,8 +28,22 @@ const { values } = parseArgs({
     filter: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     out: { type: 'string' },
+    'page-only': { type: 'boolean', default: false },
   },
 });
+
+const outDir = values.out ?? fileURLToPath(new URL('../results/', import.meta.url));
+/** Draws `latest.html` in the output folder from every results file there (viz loads only now, after measuring). */
+async function writePageFile(): Promise<void> {
+  const { loadReports, writeBenchPage } = await import('./page.js');
+  const reports = loadReports(outDir);
+  const page = await writeBenchPage(join(outDir, 'latest.html'), reports);
+  console.error(`wrote ${page} (from ${reports.map((r) => r.source).join(', ') || 'no results'})`);
+}
+if (values['page-only']) {
+  await writePageFile();
+  process.exit(0);
+}
 
 const wanted = (values.suite ?? []).flatMap((s) => s.split(',')).filter(Boolean);
 const unknown = wanted.filter((w) => !suites.some((s) => s.name === w));
@@ -74,8 +93,14 @@ const report: Report = {
 };
 console.log(markdownReport(report));
 if (!values['no-write']) {
-  const dir = values.out ?? fileURLToPath(new URL('../results/', import.meta.url));
-  const written = writeReport(dir, report);
+  const written = writeReport(outDir, report);
   console.error(`wrote ${written.json} and ${written.md}`);
+  try {
+    await writePageFile();
+  } catch (e) {
+    // The figures are written; a page that cannot be drawn must not lose them.
+    console.error(`could not write latest.html: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
 }
 if (Object.keys(errors).length) process.exitCode = 1;
