@@ -127,16 +127,17 @@ export function cast(x: Operand, dtype: DType): Variable {
  * `OpNode`. Returns one Variable, or an array for multi-output ops.
  */
 export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], attrs: A): Variable | Variable[] {
+  const n = operands.length;
   let dtype: DType | null = null;
-  for (const o of operands) {
-    const d = strongDType(o);
+  for (let i = 0; i < n; i++) {
+    const d = strongDType(operands[i]);
     if (d) dtype = dtype ? promoteTypes(dtype, d) : d;
   }
   const common: DType = dtype ?? 'float64';
-  const inputs = new Array<Variable>(operands.length);
-  const tensors = new Array<Tensor>(operands.length);
+  const inputs = new Array<Variable>(n);
+  const tensors = new Array<Tensor>(n);
   let needs = false;
-  for (let i = 0; i < operands.length; i++) {
+  for (let i = 0; i < n; i++) {
     const o = operands[i];
     let v = o instanceof Variable ? o : asVariable(def.name, o, common);
     if (def.promote !== false && v.dtype !== common) v = cast(v, common);
@@ -144,10 +145,15 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     tensors[i] = v.data;
     if (v.requiresGrad) needs = true;
   }
-  const ctx = new SaveContext();
+  // One forward context serves every op (a fresh one per op was a measurable share of a
+  // scalar graph's garbage). A forward may itself apply ops (customGrad does), so the outer
+  // op's saved values are set aside and put back around the call.
+  const outerSaved = forwardContext.saved;
+  forwardContext.saved = null;
   let result: Tensor | Tensor[];
+  let saved: unknown[] | null;
   try {
-    result = def.forward(tensors, attrs, ctx);
+    result = def.forward(tensors, attrs, forwardContext);
   } catch (e) {
     if (e instanceof ZerogradError) throw e;
     // A kernel should never surface a raw TypeError/RangeError: name the op and the shapes.
@@ -155,36 +161,46 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
       def.name,
       `failed on input shapes ${inputs.map((x) => fmtShape(x.shape)).join(', ')}: ${(e as Error)?.message ?? e}`,
     );
+  } finally {
+    saved = forwardContext.saved;
+    forwardContext.saved = outerSaved;
   }
-  const outs = Array.isArray(result) ? result : [result];
-  for (let k = 0; k < outs.length; k++) {
-    if (!(outs[k] instanceof Tensor))
-      throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
-  }
-  if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, outs);
   const record = needs && mode.gradEnabled;
-  const outputs = new Array<Variable>(outs.length);
-  for (let k = 0; k < outs.length; k++) outputs[k] = new Variable(outs[k], record ? undefined : NO_GRAD);
-  if (record) {
-    const node = new OpNode(def, inputs, outputs, attrs, ctx.saved ?? EMPTY);
-    for (let k = 0; k < outputs.length; k++) {
-      outputs[k].creator = node;
-      outputs[k].generation = node.generation + 1;
-    }
+  // Single-output ops (nearly all) skip the wrapper arrays.
+  if (result instanceof Tensor) {
+    if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, [result]);
+    if (!record) return new Variable(result, NO_GRAD);
+    const y = new Variable(result);
+    link(new OpNode(def, inputs, [y], attrs, saved ?? EMPTY), y);
+    return y;
   }
-  return Array.isArray(result) ? outputs : outputs[0];
+  if (!Array.isArray(result) || !result.every((t) => t instanceof Tensor))
+    throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
+  if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, result);
+  const outputs = result.map((t) => new Variable(t, record ? undefined : NO_GRAD));
+  if (record) {
+    const node = new OpNode(def, inputs, outputs, attrs, saved ?? EMPTY);
+    for (const y of outputs) link(node, y);
+  }
+  return outputs;
+}
+
+/** Makes `node` the creator of its output `y`. */
+function link<A>(node: OpNode<A>, y: Variable): void {
+  y.creator = node as OpNode;
+  y.generation = node.generation + 1;
 }
 
 const NO_GRAD = { requiresGrad: false } as const;
 const EMPTY: unknown[] = [];
 
-class SaveContext implements ForwardContext {
-  saved: unknown[] | null = null;
+const forwardContext = {
+  saved: null as unknown[] | null,
   save(...values: unknown[]): void {
     if (this.saved) this.saved.push(...values);
     else this.saved = values;
-  }
-}
+  },
+};
 
 /** A user-facing op function made by `defineOp`. */
 export interface OpFunction<A> {
