@@ -130,6 +130,25 @@ describe('backward basics', () => {
     expect(x.grad?.toArray()).toEqual([5, 7]);
   });
 
+  it('fan-out sums added in place never change a gradient another variable holds', () => {
+    // v fans out three times, so its slot holds a sum the engine adds into; Add then hands that
+    // sum on unchanged to a and b, and a receives more afterwards: b's gradient must stay 3.
+    for (const late of [true, false]) {
+      const a = variable([1, 2]);
+      const b = variable([3, 4]);
+      const v = add(a, b);
+      const w = add(add(v, v), v);
+      const y = late ? add(w, mul(mul(a, 1), 1)) : add(mul(mul(a, 1), 1), w);
+      const seed = variable([1, 10]);
+      const seedCopy = Array.from(seed.data.data);
+      y.backward({ seed: seed.data, retainGrad: true });
+      expect(a.grad?.toArray()).toEqual([4, 40]);
+      expect(b.grad?.toArray()).toEqual([3, 30]);
+      expect(v.grad?.toArray()).toEqual([3, 30]);
+      expect(Array.from(seed.data.data)).toEqual(seedCopy);
+    }
+  });
+
   it('a seed upstream gradient scales the result', () => {
     const x = variable([1, 2]);
     mul(x, x).backward({ seed: variable([10, 100]).data });

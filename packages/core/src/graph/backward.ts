@@ -1,4 +1,5 @@
 import { fmtShape, GraphError, ShapeError } from '../errors.js';
+import { binaryInto } from '../kernels/index.js';
 import { add, mul } from '../ops/arithmetic.js';
 import { sumTo } from '../ops/shape.js';
 import { shapesEqual } from '../tensor/shape.js';
@@ -63,6 +64,10 @@ function toVariable(g: Tensor | Variable): Variable {
   return g instanceof Variable ? g : new Variable(g, { requiresGrad: false });
 }
 
+/** Flags of a variable's gradient slot (`Variable.gradFlags`), valid in the pass that stamped it. */
+const KEEP = 1; // an output of the pass: its gradient is kept after its node has run
+const OWNED = 2; // the slot holds a sum the engine made for it and nobody else has seen
+
 /**
  * Runs the chain rule from `outputs` (seeded with `seeds`, default ones) and returns a map from
  * variable to gradient, without touching any `.grad`. Intermediate gradients are dropped as
@@ -83,16 +88,23 @@ export function computeGrads(
   const touched: Variable[] = [];
   const before: (number | Variable | null)[] = [];
   const get = (v: Variable): Variable | undefined => (v.gradPass === pass ? (v.pendingGrad ?? undefined) : undefined);
-  const put = (v: Variable, g: Variable | null) => {
+  const put = (v: Variable, g: Variable | null, flags = 0) => {
     if (v.gradPass !== pass) {
       touched.push(v);
-      before.push(v.gradPass, v.pendingGrad, v.keepPass);
+      before.push(v.gradPass, v.pendingGrad, v.gradFlags);
       v.gradPass = pass;
+      v.gradFlags = 0;
     }
     v.pendingGrad = g;
+    v.gradFlags = (v.gradFlags & KEEP) | flags;
   };
   const createGraph = options.createGraph ?? false;
   const retainAll = options.retainGrad ?? false;
+  // A variable that fans out to k consumers receives k gradients, and summing them took k − 1
+  // new tensors. When the pass records no graph and no step hook looks at pending gradients,
+  // a sum the engine made is held by its slot alone until the variable's own node reads it, so
+  // the engine adds the later gradients into it in place. Nothing handed out is ever written.
+  const inPlace = !createGraph && !options.onStep;
   const prevGrad = mode.gradEnabled;
   const prevBackward = mode.backwardOf;
   mode.gradEnabled = createGraph;
@@ -112,8 +124,7 @@ export function computeGrads(
         }
       }
       const prev = get(y);
-      put(y, prev ? add(prev, g) : g);
-      y.keepPass = pass;
+      put(y, prev ? add(prev, g) : g, KEEP);
     });
     const order = backwardOrder(outputs);
     for (const node of order) {
@@ -135,14 +146,14 @@ export function computeGrads(
       mode.backwardOf = prevBackward;
       const inputs = node.inputs;
       const n = inputs.length;
-      if (Array.isArray(raw) ? raw.length !== n : n !== 1) {
-        const got = Array.isArray(raw) ? raw.length : 1;
-        throw new GraphError(node.def.name, `backward returned ${got} gradients for ${n} inputs`);
+      const list = Array.isArray(raw) ? raw : null;
+      if (list ? list.length !== n : n !== 1) {
+        throw new GraphError(node.def.name, `backward returned ${list ? list.length : 1} gradients for ${n} inputs`);
       }
       const updated: Variable[] | null = options.onStep ? [] : null;
       for (let i = 0; i < n; i++) {
         const x = inputs[i];
-        const r: GradResult = Array.isArray(raw) ? raw[i] : raw;
+        const r: GradResult = list ? list[i] : (raw as GradResult);
         if (!x.requiresGrad || r === null || r === undefined) continue;
         let gx = r instanceof Variable ? r : toVariable(r);
         if (gx.data.shape !== x.data.shape && !shapesEqual(gx.shape, x.shape)) {
@@ -156,12 +167,17 @@ export function computeGrads(
         }
         if (gx.dtype !== x.dtype) gx = cast(gx, x.dtype);
         const prev = get(x);
+        if (prev === undefined) put(x, gx);
+        else if (inPlace && x.gradFlags & OWNED) addInPlace(prev.data, gx.data);
         // Accumulate with a new variable: never write into a buffer another node may hold.
-        put(x, prev ? add(prev, gx) : gx);
+        else put(x, add(prev, gx), inPlace ? OWNED : 0);
         updated?.push(x);
       }
-      if (!retainAll) {
-        for (const o of outs) if (!o.retainsGrad && o.keepPass !== pass) o.pendingGrad = null;
+      for (const o of outs) {
+        if (o.gradPass !== pass) continue;
+        // Its node has read the slot: what it holds may now be shared.
+        o.gradFlags &= ~OWNED;
+        if (!retainAll && !o.retainsGrad && !(o.gradFlags & KEEP)) o.pendingGrad = null;
       }
       if (updated) options.onStep?.(node, updated, { get: (v: Variable) => get(v) });
     }
@@ -173,10 +189,15 @@ export function computeGrads(
       if (v.pendingGrad) result.set(v, v.pendingGrad);
       v.gradPass = before[3 * i] as number;
       v.pendingGrad = before[3 * i + 1] as Variable | null;
-      v.keepPass = before[3 * i + 2] as number;
+      v.gradFlags = before[3 * i + 2] as number;
     }
   }
   return result;
+}
+
+/** `acc += g` for two tensors of the same shape and dtype (acc owned by the engine). */
+function addInPlace(acc: Tensor, g: Tensor): void {
+  binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
 }
 
 let passCounter = 0;

@@ -44,8 +44,8 @@ export class Variable {
   pendingGrad: Variable | null = null;
   /** @internal */
   gradPass = 0;
-  /** @internal Pass in which this variable is an output whose gradient is kept. */
-  keepPass = 0;
+  /** @internal Flags of the pending gradient's slot in pass `gradPass` (see computeGrads). */
+  gradFlags = 0;
 
   constructor(data: Tensor, options: { name?: string | null; requiresGrad?: boolean } = {}) {
     if (!(data instanceof Tensor))
