@@ -63,7 +63,7 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
   readonly outputs: Variable[];
   readonly attrs: A;
   readonly saved: unknown[];
-  readonly needsGrad: boolean[];
+  readonly needsGrad: readonly boolean[];
   readonly generation: number;
   readonly scope: readonly string[];
   /** Scratch mark of the backward engine's traversal (avoids a Set per call). */
@@ -75,14 +75,14 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     this.outputs = outputs;
     this.attrs = attrs;
     this.saved = saved;
-    const needs = new Array<boolean>(inputs.length);
     let g = 0;
+    let mask = 0;
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i];
-      needs[i] = x.requiresGrad;
+      if (x.requiresGrad) mask |= 1 << i;
       if (x.generation > g) g = x.generation;
     }
-    this.needsGrad = needs;
+    this.needsGrad = needsGradArray(inputs, mask);
     this.generation = g;
     this.scope = mode.scope;
   }
@@ -90,6 +90,21 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
   get name(): string {
     return this.def.name;
   }
+}
+
+/**
+ * Every node keeps a `needsGrad` array until the graph is dropped. Nodes of up to three inputs
+ * share frozen ones, one per pattern: an array per node was a tenth of a scalar graph's memory.
+ */
+const SHARED_NEEDS: (readonly boolean[])[][] = [0, 1, 2, 3].map((n) =>
+  Array.from({ length: 1 << n }, (_, mask) =>
+    Object.freeze(Array.from({ length: n }, (_, i) => (mask & (1 << i)) !== 0)),
+  ),
+);
+
+function needsGradArray(inputs: readonly Variable[], mask: number): readonly boolean[] {
+  if (inputs.length < SHARED_NEEDS.length) return SHARED_NEEDS[inputs.length][mask];
+  return inputs.map((x) => x.requiresGrad);
 }
 
 function anomalyCheck(def: OpDefinition<never>, inputs: readonly Variable[], outs: readonly Tensor[]): void {
