@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
 import { applyOp, type OpDefinition } from '../graph/node.js';
-import { asVariable, type Operand, type Variable } from '../graph/variable.js';
+import type { Operand, Variable } from '../graph/variable.js';
 import { binary, unary } from '../kernels/index.js';
 import { log } from './math.js';
 
