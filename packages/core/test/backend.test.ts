@@ -135,16 +135,12 @@ describe('WebAssembly binaries', () => {
   });
 
   // A rebuild takes a few seconds: worth it, it proves the shipped bytes are these sources'.
-  it(
-    'rebuild reproduces the committed module byte for byte',
-    async () => {
-      // @ts-expect-error: a plain .mjs build helper, untyped
-      const { generate } = await import('../wasm/build.mjs');
-      const committed = readFileSync(new URL('../src/backend/wasm-binaries.generated.ts', import.meta.url), 'utf8');
-      expect(await generate()).toBe(committed);
-    },
-    60_000,
-  );
+  it('rebuild reproduces the committed module byte for byte', async () => {
+    // @ts-expect-error: a plain .mjs build helper, untyped
+    const { generate } = await import('../wasm/build.mjs');
+    const committed = readFileSync(new URL('../src/backend/wasm-binaries.generated.ts', import.meta.url), 'utf8');
+    expect(await generate()).toBe(committed);
+  }, 60_000);
 });
 
 describe.each(runnable)('gemm in the %s binary against the TypeScript reference', (variant) => {
