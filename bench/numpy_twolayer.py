@@ -43,6 +43,8 @@ import time
 
 import numpy as np
 
+from pytiming import calibrate, sample
+
 PIXELS = 784
 
 
@@ -227,24 +229,6 @@ def make_net(request):
 # --- timing (as bench/src/timing.ts and numpy_matmul.py) -----------------------------------
 
 
-def calibrate(fn, warmup, min_sample):
-    for _ in range(warmup):
-        fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        if time.perf_counter() - t0 >= min_sample or calls >= 1 << 20:
-            return calls
-        calls *= 2
-
-
-def sample(fn, calls):
-    t0 = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - t0) / calls
 
 
 def prepare(request):

@@ -30,6 +30,8 @@ import json
 import sys
 import time
 
+from pytiming import calibrate, sample
+
 
 class Scalar:
     __slots__ = ("value", "grad", "parents", "locals")
@@ -136,24 +138,6 @@ def build(request):
     return step_without_gc, params, inputs
 
 
-def calibrate(fn, warmup, min_sample):
-    for _ in range(warmup):
-        fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        if time.perf_counter() - t0 >= min_sample or calls >= 1 << 20:
-            return calls
-        calls *= 2
-
-
-def sample(fn, calls):
-    t0 = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - t0) / calls
 
 
 def serve():
