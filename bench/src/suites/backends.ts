@@ -14,6 +14,7 @@ import { tfjsCpuPeer, tfjsWasmPeer } from '../peers/tfjs.js';
 import { hasNumpy, PythonServer, pythonEnv } from '../python.js';
 import { calibrate, median, quantile, sample } from '../timing.js';
 import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
+import { MNIST, square } from './matmul.js';
 
 /**
  * Matrix-multiply throughput of each zerograd backend — the TypeScript kernels, WebAssembly
@@ -30,25 +31,6 @@ import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
  */
 
 const NUMPY_SCRIPT = fileURLToPath(new URL('../../numpy_matmul.py', import.meta.url));
-
-interface Shape {
-  label: string;
-  m: number;
-  n: number;
-  k: number;
-  transA: boolean;
-  transB: boolean;
-}
-
-const square = (s: number): Shape => ({ label: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false });
-const MNIST: Shape[] = [
-  { label: 'mnist x·W1', m: 100, n: 50, k: 784, transA: false, transB: false },
-  { label: 'mnist h·W2', m: 100, n: 10, k: 50, transA: false, transB: false },
-  { label: 'mnist dy·W2ᵀ', m: 100, n: 50, k: 10, transA: false, transB: true },
-  { label: 'mnist hᵀ·dy', m: 50, n: 10, k: 100, transA: true, transB: false },
-  { label: 'mnist dh·W1ᵀ', m: 100, n: 784, k: 50, transA: false, transB: true },
-  { label: 'mnist xᵀ·dh', m: 784, n: 50, k: 100, transA: true, transB: false },
-];
 
 interface Config {
   column: string;

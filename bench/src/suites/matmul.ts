@@ -14,7 +14,8 @@ import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
 
 const NUMPY_SCRIPT = fileURLToPath(new URL('../../numpy_matmul.py', import.meta.url));
 
-interface Shape {
+/** A matrix product to measure: `m×k · k×n`, operands optionally read transposed. */
+export interface Shape {
   label: string;
   m: number;
   n: number;
@@ -23,13 +24,14 @@ interface Shape {
   transB: boolean;
 }
 
-const square = (s: number): Shape => ({ label: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false });
+/** An `s×s · s×s` product. */
+export const square = (s: number): Shape => ({ label: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false });
 
 /**
  * The net's products. Forward: h = x·W1 (100×784 · 784×50), y = h·W2 (100×50 · 50×10).
  * Backward of y = h·W2: dh = dy·W2ᵀ, dW2 = hᵀ·dy; of h = x·W1: dx = dh·W1ᵀ, dW1 = xᵀ·dh.
  */
-const MNIST: Shape[] = [
+export const MNIST: Shape[] = [
   { label: 'mnist x·W1', m: 100, n: 50, k: 784, transA: false, transB: false },
   { label: 'mnist h·W2', m: 100, n: 10, k: 50, transA: false, transB: false },
   { label: 'mnist dy·W2ᵀ', m: 100, n: 50, k: 10, transA: false, transB: true },
@@ -39,7 +41,7 @@ const MNIST: Shape[] = [
 ];
 
 /** `100×50 · (784×50)ᵀ`: the operands as stored, with ᵀ where gemm reads them transposed. */
-function describe(s: Shape): string {
+export function describe(s: Shape): string {
   const a = s.transA ? `(${s.k}×${s.m})ᵀ` : `${s.m}×${s.k}`;
   const b = s.transB ? `(${s.n}×${s.k})ᵀ` : `${s.k}×${s.n}`;
   return `${a} · ${b}`;
