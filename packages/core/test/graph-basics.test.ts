@@ -116,3 +116,25 @@ describe('leaf gradients are separate buffers', () => {
     expect(c.grad?.toArray()).toEqual([[1], [1]]);
   });
 });
+
+describe('small tensor conveniences', () => {
+  it('choice without replacement draws distinct indices in range, in O(size) even for huge n', async () => {
+    const { Random, fromArray } = await import('@zerograd/core');
+    const r = new Random(3);
+    for (const [n, k] of [
+      [10, 10],
+      [1000, 17],
+      [1e12, 50],
+    ]) {
+      const c = r.choice(n, k);
+      expect(c.length).toBe(k);
+      expect(new Set(c).size).toBe(k);
+      for (const i of c) expect(Number.isInteger(i) && i >= 0 && i < n).toBe(true);
+    }
+    expect(new Random(9).choice(100, 5)).toEqual(new Random(9).choice(100, 5));
+    expect(() => r.choice(3, 4)).toThrow(/without replacement/);
+    expect(String(fromArray([Number.NaN, Number.POSITIVE_INFINITY]))).toBe(
+      'Tensor([NaN, Infinity], shape=(2,), dtype=float64)',
+    );
+  });
+});

@@ -94,8 +94,7 @@ export class Variable {
 
   toString(): string {
     const name = this.name ? `, name=${this.name}` : '';
-    const body = this.size <= 64 ? JSON.stringify(this.data.toArray()) : `[${this.size} values]`;
-    return `Variable(${body}, shape=(${this.shape.join(', ')}${this.shape.length === 1 ? ',' : ''})${name})`;
+    return `Variable(${this.data.valuesString()}, shape=(${this.shape.join(', ')}${this.shape.length === 1 ? ',' : ''})${name})`;
   }
 }
 

@@ -90,7 +90,7 @@ export function argReduceTensor(kind: 'max' | 'min', x: Tensor, axis: number, op
 }
 
 /** `x` broadcast to `shape` (a copy). */
-export function broadcastTensor(x: Tensor, shape: Shape, op = 'broadcastTo'): Tensor {
+export function broadcastTensor(x: Tensor, shape: Shape, op = 'BroadcastTo'): Tensor {
   if (!canBroadcastTo(x.shape, shape))
     throw new ShapeError(op, `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   const out = allocate(x.dtype, sizeOf(shape));

@@ -137,8 +137,17 @@ export class Random {
       throw new ValueError('choice', `size must be a non-negative integer, got ${size}`);
     if (size > MAX_ARRAY_LENGTH) throw new ValueError('choice', `size = ${size} exceeds the largest array length`);
     if (options.replace) return Array.from({ length: size }, () => this.int(0, n));
+    if (!Number.isSafeInteger(n) || n < 0) throw new ValueError('choice', `n must be a non-negative integer, got ${n}`);
     if (size > n) throw new ValueError('choice', `cannot take ${size} samples from ${n} without replacement`);
-    return this.permutation(n).slice(0, size);
+    // A partial Fisher–Yates over a sparse map: O(size) time and memory, however large n is.
+    const moved = new Map<number, number>();
+    const out = new Array<number>(size);
+    for (let i = 0; i < size; i++) {
+      const j = i + Math.floor(this.next() * (n - i));
+      out[i] = moved.get(j) ?? j;
+      moved.set(j, moved.get(i) ?? i);
+    }
+    return out;
   }
 }
 

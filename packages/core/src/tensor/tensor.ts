@@ -106,8 +106,14 @@ export class Tensor {
   }
 
   toString(): string {
-    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `[${this.size} values]`;
-    return `Tensor(${body}, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+    return `Tensor(${this.valuesString()}, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+  }
+
+  /** The values as nested brackets (NaN and ±Infinity as such), or a count above 64 elements. */
+  valuesString(): string {
+    if (this.size > 64) return `[${this.size} values]`;
+    const show = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v));
+    return show(this.toArray());
   }
 }
 
