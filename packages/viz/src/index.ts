@@ -3,11 +3,8 @@
  * (Node), as mounted views (browser), and as self-contained HTML pages.
  */
 
-export { formatNumber, formatShape, formatTensorInline } from './format.js';
-export { type DrawnGraph, drawGraph } from './graph/draw.js';
-export { describeStep, type GraphView, type MountGraphOptions, mountGraph } from './graph/interactive.js';
-export type { GraphLayout, GraphOptions, LaidOutCluster, LaidOutEdge, LaidOutNode } from './graph/layout.js';
-export { layoutGraph } from './graph/layout.js';
+// Everything that runs in a browser is the browser entry's; this entry adds the Node renderers.
+export * from './index.browser.js';
 export {
   graphPage,
   type PageOptions,
@@ -18,29 +15,3 @@ export {
   writeSite,
 } from './node/page.js';
 export { renderGraphSvg, renderSvg } from './node/svg.js';
-export type { AxesOptions } from './plot/axes.js';
-export {
-  drawTrainingDashboard,
-  mountTrainingDashboard,
-  type TrainingDashboard,
-  type TrainingHistory,
-  type TrainingUpdate,
-} from './plot/dashboard.js';
-export { drawImageGrid, type ImageGridData, type ImageGridInput } from './plot/images.js';
-export { drawLinePlot, type LinePlotSpec, type Series } from './plot/line.js';
-export { drawQuiverPlot, type QuiverPlotSpec } from './plot/quiver.js';
-export { drawSection, type MountedSection, mountSection } from './render.js';
-export {
-  graphSection,
-  heading,
-  imageGrid,
-  linePlot,
-  paragraph,
-  pathPlot,
-  quiverPlot,
-  row,
-  type Section,
-  trainingDashboard,
-} from './sections.js';
-export { measureText } from './text.js';
-export type * from './types.js';
