@@ -13,6 +13,8 @@
  * allocate nor grow; the only per-call cost besides the kernel is the copies, which are
  * O(m·k + k·n + m·n) against the kernel's O(m·n·k).
  */
+
+import type { gemm } from '../kernels/matmul.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { WASM_BINARIES, WASM_SHARED_MAX_PAGES } from './wasm-binaries.generated.js';
 
@@ -50,34 +52,8 @@ export interface KernelExports {
   sumF32(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   sumF64(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   gemmScratchBytes(): number;
-  gemmF32(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    ars: number,
-    acs: number,
-    b: number,
-    brs: number,
-    bcs: number,
-    c: number,
-    ldc: number,
-    scratch: number,
-  ): void;
-  gemmF64(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    ars: number,
-    acs: number,
-    b: number,
-    brs: number,
-    bcs: number,
-    c: number,
-    ldc: number,
-    scratch: number,
-  ): void;
+  gemmF32: GemmExport;
+  gemmF64: GemmExport;
 }
 
 /** Scratch slots reserved in every memory: the calling thread plus up to three workers. */
@@ -146,19 +122,24 @@ export interface Layout {
   c: number;
 }
 
-type Gemm = (
+/** The exported gemm of a WASM module: pointers and strides into its memory (C = A·B). */
+type GemmExport = (
   m: number,
   n: number,
   k: number,
-  a: TypedArray,
-  aOff: number,
-  transA: boolean,
-  b: TypedArray,
-  bOff: number,
-  transB: boolean,
-  c: TypedArray,
-  cOff: number,
+  a: number,
+  ars: number,
+  acs: number,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  ldc: number,
+  scratch: number,
 ) => void;
+
+/** Same signature as the TypeScript reference `gemm`. */
+type Gemm = typeof gemm;
 
 /**
  * One instance of the kernels with its memory, and the typed-array wrappers around it.
