@@ -15,6 +15,7 @@ import { matmulTensor } from '../src/kernels/index.js';
 import { gemmReference } from '../src/kernels/matmul.js';
 import { reduce } from '../src/kernels/reduce.js';
 import type { TypedArray } from '../src/tensor/dtype.js';
+import { Random } from '../src/tensor/random.js';
 import { broadcastShapes, sizeOf } from '../src/tensor/shape.js';
 import { Tensor } from '../src/tensor/tensor.js';
 
@@ -32,16 +33,10 @@ const kernels = new Map(
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 type Fill = 'uniform' | 'special';
 
-/** mulberry32: deterministic fills. */
+/** Deterministic uniform [0, 1) fills from core's seeded generator. */
 function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 function fillArray(arr: Float32Array | Float64Array, from: number, count: number, rand: () => number, fill: Fill) {

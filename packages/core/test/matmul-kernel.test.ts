@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gemm, gemmReference } from '../src/kernels/matmul.js';
+import { Random } from '../src/tensor/random.js';
 
 // The blocked kernel is checked against the reference triple loop, element by element,
 // within a rigorous bound on floating-point reordering error:
@@ -11,16 +12,10 @@ import { gemm, gemmReference } from '../src/kernels/matmul.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
-/** A small seeded PRNG (mulberry32): deterministic fills without generating huge arrays. */
+/** Deterministic uniform [0, 1) fills from core's seeded generator. */
 function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 type Fill = 'uniform' | 'sparse' | 'special' | 'hostile';
