@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { allocate, checkDType, type DType } from './dtype.js';
+import { allocate, checkDType, type DType, type TypedArray } from './dtype.js';
 import { checkShape, type Shape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -10,10 +10,11 @@ const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
  * same seed draws the same numbers, in Node and in the browser alike.
  */
 export class Random {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  /**
+   * The four 32-bit state words. An Int32Array keeps them as raw machine words: as object
+   * fields, values above 2³¹ would be boxed numbers and every draw would cost ~10× more.
+   */
+  private readonly state = new Int32Array(4);
   private spare: number | null = null;
 
   constructor(seed = 0) {
@@ -31,26 +32,23 @@ export class Random {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    for (let i = 0; i < 4; i++) this.state[i] = next();
     this.spare = null;
   }
 
   /** A uniformly distributed 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(((Math.imul(this.s1, 5) << 7) | (Math.imul(this.s1, 5) >>> 25)) >>> 0, 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = ((this.s3 << 11) | (this.s3 >>> 21)) >>> 0;
-    this.s0 >>>= 0;
-    this.s1 >>>= 0;
-    this.s2 >>>= 0;
+    const s = this.state;
+    const s0 = s[0];
+    const s1 = s[1];
+    const x = Math.imul(s1, 5);
+    const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+    const s2 = s[2] ^ s0;
+    const s3 = s[3] ^ s1;
+    s[1] = s1 ^ s2;
+    s[0] = s0 ^ s3;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = (s3 << 11) | (s3 >>> 21);
     return result;
   }
 
@@ -59,6 +57,45 @@ export class Random {
     const hi = this.nextUint32() >>> 5;
     const lo = this.nextUint32() >>> 6;
     return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /**
+   * Fills `out` with `next()` draws: the same numbers, in the same order, as calling `next()`
+   * `out.length` times, about ten times faster (the state stays in registers). Float32 arrays
+   * receive each draw rounded to float32 (which may round a draw just below 1 up to 1).
+   */
+  uniformInto(out: TypedArray): TypedArray {
+    const s = this.state;
+    let s0 = s[0];
+    let s1 = s[1];
+    let s2 = s[2];
+    let s3 = s[3];
+    for (let i = 0; i < out.length; i++) {
+      let x = Math.imul(s1, 5);
+      const hi = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      x = Math.imul(s1, 5);
+      const lo = Math.imul((x << 7) | (x >>> 25), 9) >>> 6;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (hi * 67108864 + lo) / 9007199254740992;
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+    return out;
   }
 
   /** A standard normal draw (Marsaglia's polar method). */
@@ -93,8 +130,11 @@ export class Random {
   rand(shape: Shape, options: { low?: number; high?: number; dtype?: DType } = {}): Tensor {
     const s = checkShape('rand', shape);
     const { low = 0, high = 1 } = options;
-    const data = allocate(checkDType('rand', options.dtype ?? 'float64'), sizeOf(s));
-    for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * this.next();
+    const dtype = checkDType('rand', options.dtype ?? 'float64');
+    const data = allocate(dtype, sizeOf(s));
+    // Draw in float64 (a float32 buffer would round the draws before scaling).
+    const u = dtype === 'float64' ? this.uniformInto(data) : this.uniformInto(new Float64Array(data.length));
+    for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * u[i];
     return new Tensor(data, s);
   }
 

@@ -25,6 +25,7 @@ export class Dropout extends Layer {
   readonly random: Random;
   /** The mask of the last training-mode forward (0 or `1/(1 − ratio)` per element), or null. */
   mask: Tensor | null = null;
+  private draws = new Float64Array(0);
 
   constructor(ratio = 0.5, options: DropoutOptions = {}) {
     super();
@@ -39,7 +40,11 @@ export class Dropout extends Layer {
     if (!this.training || this.ratio === 0) return x;
     const keep = 1 / (1 - this.ratio);
     const m = allocate(x.dtype, x.size);
-    for (let i = 0; i < m.length; i++) m[i] = this.random.next() >= this.ratio ? keep : 0;
+    // Draws in float64 (the same stream as `random.next()` per element), reused across calls.
+    if (this.draws.length !== m.length) this.draws = new Float64Array(m.length);
+    const u = this.random.uniformInto(this.draws);
+    const ratio = this.ratio;
+    for (let i = 0; i < m.length; i++) m[i] = u[i] >= ratio ? keep : 0;
     this.mask = new Tensor(m, x.shape);
     return mul(x, this.mask);
   }
