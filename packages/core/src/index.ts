@@ -52,6 +52,7 @@ export {
 export type * from './graph/snapshot-types.js';
 export { asVariable, type Operand, parameter, Variable, type VariableOptions, variable } from './graph/variable.js';
 export * as kernels from './kernels/index.js';
+export { type UpdateHyper, type UpdateRule, updateParameter } from './kernels/index.js';
 export { gemm } from './kernels/matmul.js';
 export * from './ops/index.js';
 export * from './tensor/index.js';

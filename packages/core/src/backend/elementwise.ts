@@ -185,3 +185,31 @@ export function wasmSum(
   out.set(mem.subarray(L.c / bytes, L.c / bytes + outSize));
   return out;
 }
+
+/**
+ * One optimizer step in place, as `updateInto` (src/kernels/optim.ts), bit for bit; false when
+ * not taken (mixed types, or too small to repay the copies). `state` is written back too.
+ */
+export function wasmUpdate(
+  w: WasmKernels,
+  code: number,
+  param: TypedArray,
+  grad: TypedArray,
+  state: readonly TypedArray[],
+  hyper: readonly number[],
+): boolean {
+  const n = param.length;
+  if (n < MIN_ELEMENTS || !sameType(param, grad) || !state.every((s) => sameType(s, param))) return false;
+  const f64 = param instanceof Float64Array;
+  const bytes = f64 ? 8 : 4;
+  const R = w.regions([n, n, n, n], bytes);
+  if (!R) return false;
+  const mem = w.view(f64);
+  const buffers = [param, grad, ...state];
+  for (let i = 0; i < buffers.length; i++) mem.set(buffers[i], R[i] / bytes);
+  // An odd n runs one lane past the end (regions leave room for it); that lane is not copied back.
+  (f64 ? w.exports.updateF64 : w.exports.updateF32)(code, n + (n & 1), R[0], R[1], R[2], R[3], ...hyper);
+  param.set(mem.subarray(R[0] / bytes, R[0] / bytes + n));
+  for (let i = 0; i < state.length; i++) state[i].set(mem.subarray(R[2 + i] / bytes, R[2 + i] / bytes + n));
+  return true;
+}

@@ -52,9 +52,14 @@ export interface KernelExports {
   sumF32(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   sumF64(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   gemmScratchBytes(): number;
+  updateF32: UpdateExport;
+  updateF64: UpdateExport;
   gemmF32: GemmExport;
   gemmF64: GemmExport;
 }
+
+/** An optimizer step (wasm/assembly/optim.ts): rule, n, w, g, s1, s2 and eight hyper-parameters. */
+type UpdateExport = (rule: number, n: number, w: number, g: number, s1: number, s2: number, ...hyper: number[]) => void;
 
 /** Scratch slots reserved in every memory: the calling thread plus up to three workers. */
 export const MAX_THREADS = 4;
@@ -220,6 +225,25 @@ export class WasmKernels {
       return null;
     }
     return { a, b, c };
+  }
+
+  /**
+   * Lays out operands of the given element counts one after another in the arena (each with
+   * room for at least one element more); their addresses, or null if memory cannot grow.
+   */
+  regions(counts: readonly number[], bytes: number): number[] | null {
+    const out: number[] = [];
+    let at = this.arena;
+    for (const n of counts) {
+      out.push(at);
+      at += alignUp((n + 1) * bytes);
+    }
+    try {
+      this.reserve(at - this.arena);
+    } catch {
+      return null;
+    }
+    return out;
   }
 
   /** The memory as float64 or float32 elements (renewed after every growth: call again after `layout`). */

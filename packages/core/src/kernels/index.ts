@@ -3,7 +3,7 @@
  * and call the typed-array kernel. Ops (the graph layer) call only these, so a faster backend
  * can replace a kernel here without the graph noticing.
  */
-import { wasmBinary, wasmSum, wasmUnary } from '../backend/elementwise.js';
+import { wasmBinary, wasmSum, wasmUnary, wasmUpdate } from '../backend/elementwise.js';
 import { kernelSet } from '../backend/index.js';
 import { fmtShape, ShapeError } from '../errors.js';
 import { allocate, type DType, promoteTypes, type TypedArray } from '../tensor/dtype.js';
@@ -26,10 +26,19 @@ import {
   unaryInto,
 } from './elementwise.js';
 import { gemm } from './matmul.js';
+import {
+  checkUpdate,
+  packHyper,
+  UPDATE_RULES,
+  UPDATE_STATE,
+  type UpdateHyper,
+  type UpdateRule,
+  updateInto,
+} from './optim.js';
 import { argReduce, type ReduceKind, reduce } from './reduce.js';
 import { transposeInto } from './transpose.js';
 
-export type { BinaryKind, ReduceKind, UnaryKind };
+export type { BinaryKind, ReduceKind, UnaryKind, UpdateHyper, UpdateRule };
 
 /** `a ⊙ b` with numpy broadcasting and type promotion. */
 export function binary(kind: BinaryKind, a: Tensor, b: Tensor, op: string = kind): Tensor {
@@ -174,4 +183,34 @@ export function matmulTensor(a: Tensor, b: Tensor, transA = false, transB = fals
   return new Tensor(out, outShape);
 }
 
-export { argReduce, binaryInto, broadcastInto, gemm, reduce, transposeInto, unaryInto };
+/**
+ * One optimizer step, in place: `w` (a parameter's buffer) and `state` (the rule's buffers,
+ * `UPDATE_STATE[rule]`: momentum's v, AdaGrad/RMSprop's h, Adam's m and v, zeros at first)
+ * are updated from the gradient `g`. All buffers must have `w`'s length and type. Runs on
+ * the selected backend; every backend gives the same bits.
+ */
+export function updateParameter(
+  rule: UpdateRule,
+  w: TypedArray,
+  g: TypedArray,
+  state: readonly TypedArray[],
+  hyper: UpdateHyper,
+): void {
+  checkUpdate(rule, w, g, state);
+  const p = packHyper(rule, hyper);
+  const { wasm } = kernelSet();
+  if (!wasm || !wasmUpdate(wasm, UPDATE_RULES[rule], w, g, state, p)) updateInto(rule, w, g, state, p);
+}
+
+export {
+  argReduce,
+  binaryInto,
+  broadcastInto,
+  gemm,
+  reduce,
+  transposeInto,
+  UPDATE_RULES,
+  UPDATE_STATE,
+  unaryInto,
+  updateInto,
+};

@@ -1,8 +1,9 @@
 /**
- * The update rules of the book's chapter 6, each a loop over the parameter's buffer. `g` below
- * is the gradient plus the weight decay term, `g + λ·w`.
+ * The update rules of the book's chapter 6. Each runs as one in-place kernel of core's
+ * (`updateParameter`: a WebAssembly SIMD loop on the WASM backends, the reference loop on the
+ * TS one, the same bits on both). `g` below is the gradient plus the weight decay term, `g + λ·w`.
  */
-import { type TypedArray, ValueError } from '@zerograd/core';
+import { type TypedArray, updateParameter, ValueError } from '@zerograd/core';
 import { Optimizer, type OptimizerOptions, type ParameterSource } from './optimizer.js';
 
 /** Stochastic gradient descent, `w ← w − η·g` (default η = 0.01). */
@@ -12,8 +13,7 @@ export class SGD extends Optimizer {
     super(params, options, 0.01);
   }
   protected update(w: TypedArray, g: TypedArray, _slot: (n: string) => TypedArray, wd: number): void {
-    const lr = this.lr;
-    for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] + wd * w[i]);
+    updateParameter('sgd', w, g, [], { lr: this.lr, weightDecay: wd });
   }
 }
 
@@ -33,12 +33,7 @@ export class Momentum extends Optimizer {
     this.momentum = unit('momentum', options.momentum ?? 0.9);
   }
   protected update(w: TypedArray, g: TypedArray, slot: (n: string) => TypedArray, wd: number): void {
-    const v = slot('v');
-    const { lr, momentum: a } = this;
-    for (let i = 0; i < w.length; i++) {
-      v[i] = a * v[i] - lr * (g[i] + wd * w[i]);
-      w[i] += v[i];
-    }
+    updateParameter('momentum', w, g, [slot('v')], { lr: this.lr, weightDecay: wd, momentum: this.momentum });
   }
   protected override hyper(): Record<string, number> {
     return { momentum: this.momentum };
@@ -57,13 +52,7 @@ export class Momentum extends Optimizer {
 export class Nesterov extends Momentum {
   override readonly type = 'Nesterov';
   protected override update(w: TypedArray, g: TypedArray, slot: (n: string) => TypedArray, wd: number): void {
-    const v = slot('v');
-    const { lr, momentum: a } = this;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i] + wd * w[i];
-      v[i] = a * v[i] - lr * gi;
-      w[i] += a * v[i] - lr * gi;
-    }
+    updateParameter('nesterov', w, g, [slot('v')], { lr: this.lr, weightDecay: wd, momentum: this.momentum });
   }
 }
 
@@ -83,13 +72,7 @@ export class AdaGrad extends Optimizer {
     this.eps = positive('eps', options.eps ?? 1e-7);
   }
   protected update(w: TypedArray, g: TypedArray, slot: (n: string) => TypedArray, wd: number): void {
-    const h = slot('h');
-    const { lr, eps } = this;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i] + wd * w[i];
-      h[i] += gi * gi;
-      w[i] -= (lr * gi) / (Math.sqrt(h[i]) + eps);
-    }
+    updateParameter('adagrad', w, g, [slot('h')], { lr: this.lr, weightDecay: wd, eps: this.eps });
   }
   protected override hyper(): Record<string, number> {
     return { eps: this.eps };
@@ -118,13 +101,8 @@ export class RMSprop extends Optimizer {
     this.decay = unit('decay', options.decay ?? 0.99);
   }
   protected update(w: TypedArray, g: TypedArray, slot: (n: string) => TypedArray, wd: number): void {
-    const h = slot('h');
     const { lr, eps, decay } = this;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i] + wd * w[i];
-      h[i] = decay * h[i] + (1 - decay) * gi * gi;
-      w[i] -= (lr * gi) / (Math.sqrt(h[i]) + eps);
-    }
+    updateParameter('rmsprop', w, g, [slot('h')], { lr, weightDecay: wd, eps, decay });
   }
   protected override hyper(): Record<string, number> {
     return { eps: this.eps, decay: this.decay };
@@ -173,20 +151,19 @@ export class Adam extends Optimizer {
     this.decoupledWeightDecay = options.decoupledWeightDecay ?? false;
   }
   protected update(w: TypedArray, g: TypedArray, slot: (n: string) => TypedArray, wd: number): void {
-    const m = slot('m');
-    const v = slot('v');
-    const { lr, beta1: b1, beta2: b2, eps } = this;
+    const { lr, beta1, beta2, eps } = this;
     const t = this.stepCount;
-    const c1 = 1 - b1 ** t;
-    const c2 = 1 - b2 ** t;
-    const coupled = this.decoupledWeightDecay ? 0 : wd;
-    const decay = this.decoupledWeightDecay ? lr * wd : 0;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i] + coupled * w[i];
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps) + decay * w[i];
-    }
+    const decoupled = this.decoupledWeightDecay;
+    updateParameter('adam', w, g, [slot('m'), slot('v')], {
+      lr,
+      weightDecay: decoupled ? 0 : wd,
+      eps,
+      beta1,
+      beta2,
+      correction1: 1 - beta1 ** t,
+      correction2: 1 - beta2 ** t,
+      decoupledDecay: decoupled ? lr * wd : 0,
+    });
   }
   protected override hyper(): Record<string, number> {
     return { beta1: this.beta1, beta2: this.beta2, eps: this.eps };
