@@ -210,6 +210,25 @@ describe('the fused softmax cross-entropy agrees with its composed form', () => 
     );
   });
 
+  it('the fused training backward (labels) gives the createGraph path’s gradient, float32 and float64', () => {
+    const r = new Random(11);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = r.randn([37, 10], { std: 3 }).astype(dtype);
+      const labels = Array.from({ length: 37 }, (_, i) => (i * 7) % 10);
+      const a = variable(x);
+      backward(softmaxCrossEntropy(a, labels).mul(2.5));
+      // With createGraph the backward is composed of ops (softmax rebuilt from x).
+      const b = variable(x);
+      backward(softmaxCrossEntropy(b, labels).mul(2.5), { createGraph: true });
+      expect(a.grad!.dtype).toBe(dtype);
+      close(a.grad!.data.data, b.grad!.data.data, dtype === 'float32' ? 1e-6 : 1e-14);
+      // And the book's formula, (softmax(x) − onehot)·2.5/N, row by row.
+      const p = softmax(x).data.data;
+      const want = Array.from(p, (v, i) => ((v - (i % 10 === labels[Math.floor(i / 10)] ? 1 : 0)) * 2.5) / 37);
+      close(a.grad!.data.data, want, dtype === 'float32' ? 1e-6 : 1e-14);
+    }
+  });
+
   it('gives the book’s gradient (y − t)/N', () => {
     const x = variable([
       [0.3, 2.9, 4.0],

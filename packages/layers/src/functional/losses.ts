@@ -65,6 +65,25 @@ function oneHotOf(labels: Tensor, like: Variable): Tensor {
   return new Tensor(out, like.shape);
 }
 
+/**
+ * `(softmax(x) − onehot(t))·gy/N` in one pass, rounding where the composed ops round (after
+ * the division, the subtraction and the product), so it gives the composed backward's bits.
+ */
+function labelsGrad(probs: Tensor, labels: Tensor, gy: Tensor, rows: number): Tensor {
+  const classes = probs.shape[probs.ndim - 1];
+  const p = probs.data;
+  const t = labels.data;
+  const out = allocate(probs.dtype, probs.size);
+  const round = probs.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const scale = round(gy.data[0] / rows);
+  for (let r = 0; r < rows; r++) {
+    const o = r * classes;
+    const label = o + t[r];
+    for (let i = o; i < o + classes; i++) out[i] = round(i === label ? p[i] - 1 : p[i]) * scale;
+  }
+  return new Tensor(out, probs.shape);
+}
+
 interface SceAttrs {
   kind: TargetKind;
 }
@@ -120,6 +139,13 @@ function sceForward([x, t]: Tensor[], { kind }: SceAttrs, ctx: { save(...v: unkn
 function sceBackward([gy]: Variable[], ctx: BackwardContext<SceAttrs>): (Variable | null)[] {
   const [x, t] = ctx.inputs;
   const [saved, rows] = ctx.saved as [Tensor, number];
+  if (!isGradEnabled() && ctx.attrs.kind === 'labels') {
+    // The training path, fused: one pass over the saved probabilities, one buffer.
+    return [
+      ctx.needsGrad[0] ? asVariable('SoftmaxCrossEntropy', labelsGrad(saved, t.data, gy.data, rows)) : null,
+      null,
+    ];
+  }
   const scale = gy.div(rows);
   const probs: Operand = isGradEnabled() ? softmax(x) : saved;
   let gx: Variable | null = null;
