@@ -3,7 +3,7 @@ import { binaryInto } from '../kernels/index.js';
 import { add, mul } from '../ops/arithmetic.js';
 import { sumTo } from '../ops/shape.js';
 import { shapesEqual } from '../tensor/shape.js';
-import { onesLike, type Tensor, zeros } from '../tensor/tensor.js';
+import { onesLike, Tensor, zeros } from '../tensor/tensor.js';
 import { mode } from './mode.js';
 import { cast, type GradResult, type OpNode } from './node.js';
 import { Variable } from './variable.js';
@@ -85,13 +85,15 @@ export function computeGrads(
   const pass = ++passCounter;
   // Variables whose slot this pass took, with what was there before: a pass started inside
   // another (a backward that itself differentiates) hands the outer pass its slots back intact.
+  // Only a nested pass needs `before`: outside every pass, no slot holds anything.
+  const nested = activePasses > 0;
   const touched: Variable[] = [];
   const before: (number | Variable | null)[] = [];
   const get = (v: Variable): Variable | undefined => (v.gradPass === pass ? (v.pendingGrad ?? undefined) : undefined);
   const put = (v: Variable, g: Variable | null, flags = 0) => {
     if (v.gradPass !== pass) {
       touched.push(v);
-      before.push(v.gradPass, v.pendingGrad, v.gradFlags);
+      if (nested) before.push(v.gradPass, v.pendingGrad, v.gradFlags);
       v.gradPass = pass;
       v.gradFlags = 0;
     }
@@ -109,6 +111,9 @@ export function computeGrads(
   const prevBackward = mode.backwardOf;
   mode.gradEnabled = createGraph;
   const result = new Map<Variable, Variable>();
+  const queue = new NodeQueue();
+  const id = ++traversal;
+  activePasses++;
   try {
     outputs.forEach((y, i) => {
       const s = seeds[i];
@@ -125,16 +130,22 @@ export function computeGrads(
       }
       const prev = get(y);
       put(y, prev ? add(prev, g) : g, KEEP);
+      queue.add(y.creator, id);
     });
-    const order = backwardOrder(outputs);
-    for (const node of order) {
-      const outs = node.outputs;
+    // Nodes run deepest generation first: a consumer is always deeper than what it consumes,
+    // so a node runs after every node that can send it a gradient. A node joins the queue when
+    // one of its outputs first receives a gradient, so the walk that finds the nodes is the
+    // walk that runs them (a separate ordering walk touched every node twice).
+    while (queue.size > 0) {
+      const node = queue.pop();
+      const out = node.out;
       let gys: Variable[];
-      if (outs.length === 1) {
-        const g = get(outs[0]);
+      if (!Array.isArray(out)) {
+        const g = get(out);
         if (g === undefined) continue;
         gys = [g];
       } else {
+        const outs = out;
         let present = false;
         for (const o of outs) if (get(o)) present = true;
         if (!present) continue;
@@ -167,33 +178,106 @@ export function computeGrads(
         }
         if (gx.dtype !== x.dtype) gx = cast(gx, x.dtype);
         const prev = get(x);
-        if (prev === undefined) put(x, gx);
-        else if (inPlace && x.gradFlags & OWNED) addInPlace(prev.data, gx.data);
+        if (prev === undefined) {
+          put(x, gx);
+          queue.add(x.creator, id);
+        } else if (inPlace && x.gradFlags & OWNED) addInPlace(prev.data, gx.data);
         // Accumulate with a new variable: never write into a buffer another node may hold.
         else put(x, add(prev, gx), inPlace ? OWNED : 0);
         updated?.push(x);
       }
-      for (const o of outs) {
-        if (o.gradPass !== pass) continue;
-        // Its node has read the slot: what it holds may now be shared.
-        o.gradFlags &= ~OWNED;
-        if (!retainAll && !o.retainsGrad && !(o.gradFlags & KEEP)) o.pendingGrad = null;
-      }
+      // Its node has read the outputs' slots: what they hold may now be shared, and is
+      // dropped unless kept.
+      if (!Array.isArray(out)) release(out, pass, retainAll);
+      else for (const o of out) release(o, pass, retainAll);
       if (updated) options.onStep?.(node, updated, { get: (v: Variable) => get(v) });
     }
   } finally {
+    activePasses--;
     mode.gradEnabled = prevGrad;
     mode.backwardOf = prevBackward;
     for (let i = 0; i < touched.length; i++) {
       const v = touched[i];
       if (v.pendingGrad) result.set(v, v.pendingGrad);
-      v.gradPass = before[3 * i] as number;
-      v.pendingGrad = before[3 * i + 1] as Variable | null;
-      v.gradFlags = before[3 * i + 2] as number;
+      if (nested) {
+        v.gradPass = before[3 * i] as number;
+        v.pendingGrad = before[3 * i + 1] as Variable | null;
+        v.gradFlags = before[3 * i + 2] as number;
+      } else {
+        // The stamp may stay: no later pass has this number.
+        v.pendingGrad = null;
+        v.gradFlags = 0;
+      }
     }
   }
   return result;
 }
+
+/** Op nodes waiting for their backward: a binary max-heap on generation. */
+class NodeQueue {
+  private readonly keys: number[] = [];
+  private readonly nodes: OpNode[] = [];
+
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  /** Queues `node` unless it is null or already queued in traversal `id`. */
+  add(node: OpNode | null, id: number): void {
+    if (node === null || node.mark === id) return;
+    node.mark = id;
+    const keys = this.keys;
+    const nodes = this.nodes;
+    const key = node.seq;
+    let i = nodes.length;
+    keys.push(key);
+    nodes.push(node);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (keys[parent] >= key) break;
+      keys[i] = keys[parent];
+      nodes[i] = nodes[parent];
+      i = parent;
+    }
+    keys[i] = key;
+    nodes[i] = node;
+  }
+
+  /** Removes and returns a node of the greatest generation (the queue must not be empty). */
+  pop(): OpNode {
+    const keys = this.keys;
+    const nodes = this.nodes;
+    const top = nodes[0];
+    const lastKey = keys.pop() as number;
+    const last = nodes.pop() as OpNode;
+    const n = nodes.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && keys[c + 1] > keys[c]) c++;
+        if (keys[c] <= lastKey) break;
+        keys[i] = keys[c];
+        nodes[i] = nodes[c];
+        i = c;
+      }
+      keys[i] = lastKey;
+      nodes[i] = last;
+    }
+    return top;
+  }
+}
+
+/** After `o`'s node has run: its slot may now be shared, and is emptied unless kept. */
+function release(o: Variable, pass: number, retainAll: boolean): void {
+  if (o.gradPass !== pass) return;
+  o.gradFlags &= ~OWNED;
+  if (!retainAll && !o.retainsGrad && !(o.gradFlags & KEEP)) o.pendingGrad = null;
+}
+
+/** Passes running now: more than one when a backward (or step hook) itself differentiates. */
+let activePasses = 0;
 
 /** `acc += g` for two tensors of the same shape and dtype (acc owned by the engine). */
 function addInPlace(acc: Tensor, g: Tensor): void {
@@ -215,15 +299,15 @@ export function backward(y: Variable, options: BackwardOptions & { seed?: Variab
   try {
     // Gradients that pass through unchanged (Add, Reshape) can reach two variables as the same
     // buffer; each `.grad` gets a buffer of its own, so editing one never changes another.
-    const buffers = new Set<ArrayBufferLike>();
+    const buffers = new Set<object>();
     for (const [v, g0] of grads) {
       const keep = v.creator === null ? v.requiresGrad : options.retainGrad || v.retainsGrad || v === y;
       if (!keep) continue;
       let g = v.grad ? add(v.grad, g0) : g0;
-      if (buffers.has(g.data.data.buffer)) {
+      if (buffers.has(Tensor.storageKey(g.data.data))) {
         g = options.createGraph ? mul(g, 1) : new Variable(g.data.clone(), { requiresGrad: false });
       }
-      buffers.add(g.data.data.buffer);
+      buffers.add(Tensor.storageKey(g.data.data));
       v.grad = g;
     }
   } finally {

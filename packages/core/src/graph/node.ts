@@ -60,19 +60,26 @@ export interface OpDefinition<A = unknown> {
 export class OpNode<A = unknown> implements BackwardContext<A> {
   readonly def: OpDefinition<A>;
   readonly inputs: Variable[];
-  readonly outputs: Variable[];
+  /**
+   * The output itself for a single-output node (nearly all), else the array: a one-element
+   * array per node was a tenth of a scalar graph's memory. Read it through `outputs`.
+   * @internal
+   */
+  readonly out: Variable | Variable[];
   readonly attrs: A;
   readonly saved: unknown[];
   readonly needsGrad: readonly boolean[];
   readonly generation: number;
   readonly scope: readonly string[];
+  /** Creation order: every node is made after the nodes of its inputs (the engine's queue key). @internal */
+  readonly seq: number;
   /** Scratch mark of the backward engine's traversal (avoids a Set per call). */
   mark = 0;
 
-  constructor(def: OpDefinition<A>, inputs: Variable[], outputs: Variable[], attrs: A, saved: unknown[]) {
+  constructor(def: OpDefinition<A>, inputs: Variable[], outputs: Variable[] | Variable, attrs: A, saved: unknown[]) {
     this.def = def;
     this.inputs = inputs;
-    this.outputs = outputs;
+    this.out = Array.isArray(outputs) && outputs.length === 1 ? outputs[0] : outputs;
     this.attrs = attrs;
     this.saved = saved;
     let g = 0;
@@ -85,12 +92,21 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     this.needsGrad = needsGradArray(inputs, mask);
     this.generation = g;
     this.scope = mode.scope;
+    this.seq = ++created;
   }
 
   get name(): string {
     return this.def.name;
   }
+
+  /** The variables this node produced, in the order its forward returned them. */
+  get outputs(): Variable[] {
+    const o = this.out;
+    return Array.isArray(o) ? o : [o];
+  }
 }
+
+let created = 0;
 
 /**
  * Every node keeps a `needsGrad` array until the graph is dropped. Nodes of up to three inputs
@@ -186,7 +202,7 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, [result]);
     if (!record) return new Variable(result, NO_GRAD);
     const y = new Variable(result);
-    link(new OpNode(def, inputs, [y], attrs, saved ?? EMPTY), y);
+    link(new OpNode(def, inputs, y, attrs, saved ?? EMPTY), y);
     return y;
   }
   if (!Array.isArray(result) || !result.every((t) => t instanceof Tensor))

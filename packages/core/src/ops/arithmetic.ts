@@ -1,7 +1,7 @@
 import { ValueError } from '../errors.js';
 import { applyOp, type OpDefinition } from '../graph/node.js';
 import type { Operand, Variable } from '../graph/variable.js';
-import { binary, unary } from '../kernels/index.js';
+import { binary, unary } from './elementwise.js';
 import { log } from './math.js';
 
 // The four rules of arithmetic. Each backward is the chain rule for its op, written with ops;

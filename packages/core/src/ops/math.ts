@@ -1,7 +1,7 @@
 import { applyOp, type OpDefinition } from '../graph/node.js';
 import type { Operand, Variable } from '../graph/variable.js';
-import { binary, unary } from '../kernels/index.js';
 import { add, div, mul, neg, sub } from './arithmetic.js';
+import { binary, unary } from './elementwise.js';
 
 // Elementwise functions. Backward reuses the forward output where the derivative is a
 // function of it (exp' = exp, tanh' = 1 − y², sigmoid' = y(1 − y)): nothing is recomputed.

@@ -54,6 +54,27 @@ export class Tensor {
     return new Tensor(data, shape, TRUSTED);
   }
 
+  /**
+   * A 0-d tensor holding `value` (rounded to float32 for that dtype), its one element carved
+   * from a shared slab (see `scalarCell`). For ops on scalars; user code wants `fromArray`.
+   * @internal
+   */
+  static scalar(value: number, dtype: DType): Tensor {
+    const data = scalarCell(dtype);
+    if (value !== 0) data[0] = value;
+    return new Tensor(data, SCALAR_SHAPE, TRUSTED);
+  }
+
+  /**
+   * What identifies this tensor's memory: its buffer, or for a slab cell (which shares its
+   * buffer with unrelated scalars, never its element) the typed array itself. Two tensors
+   * with different keys never share an element.
+   * @internal
+   */
+  static storageKey(data: TypedArray): object {
+    return data.length === 1 && SLABS.has(data.buffer) ? data : data.buffer;
+  }
+
   get ndim(): number {
     return this.shape.length;
   }
@@ -115,6 +136,45 @@ export class Tensor {
     const show = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v));
     return show(this.toArray());
   }
+}
+
+/** The shape of every 0-d tensor made here: one frozen array, so shape checks are identity checks. */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
+/**
+ * One-element buffers are views into shared slabs. A `Float64Array(1)` of its own costs an
+ * ArrayBuffer besides the view — about 210 bytes and 3× the time to make and collect as a view
+ * (measured) — and a scalar graph makes several per node. A slab is small, so a scalar that
+ * outlives its neighbours keeps at most a few KB alive; cells are never reused, so a cell
+ * belongs to one typed array for its whole life.
+ */
+const SLAB_CELLS = 512;
+const SLABS = new WeakSet<ArrayBufferLike>();
+let slab64: ArrayBuffer | null = null;
+let next64 = SLAB_CELLS;
+let slab32: ArrayBuffer | null = null;
+let next32 = SLAB_CELLS;
+
+function newSlab(bytes: number): ArrayBuffer {
+  const b = new ArrayBuffer(bytes);
+  SLABS.add(b);
+  return b;
+}
+
+/** A fresh zeroed one-element array of `dtype`, a view into the current slab. */
+function scalarCell(dtype: DType): TypedArray {
+  if (dtype === 'float32') {
+    if (next32 === SLAB_CELLS) {
+      slab32 = newSlab(4 * SLAB_CELLS);
+      next32 = 0;
+    }
+    return new Float32Array(slab32 as ArrayBuffer, 4 * next32++, 1);
+  }
+  if (next64 === SLAB_CELLS) {
+    slab64 = newSlab(8 * SLAB_CELLS);
+    next64 = 0;
+  }
+  return new Float64Array(slab64 as ArrayBuffer, 8 * next64++, 1);
 }
 
 /** Creation options shared by the creation functions. */
