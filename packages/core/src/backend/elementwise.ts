@@ -3,7 +3,9 @@
  * signatures (src/kernels/elementwise.ts, reduce.ts). Each returns false (or null) when it
  * does not take the case — an op it lacks, mixed dtypes, a broadcast that does not reduce to
  * two dimensions, or a size too small to repay the copies — and the caller runs the TS
- * kernel instead. Results are bit-identical to TS (see wasm/assembly/elementwise.ts).
+ * kernel instead. Results are bit-identical to TS (see wasm/assembly/elementwise.ts), except
+ * exp, log, tanh and sigmoid in float64, which are within two ulps (musl's libm against V8's
+ * fdlibm; wasm/assembly/math.ts); in float32 those too come out equal.
  *
  * Any broadcast is first collapsed: axes of size 1 in the output are dropped and adjacent
  * axes merged wherever both operands stay contiguous across them. `[100, 50] + [50]` becomes
@@ -36,6 +38,15 @@ const UNARY_CODES: Record<string, number> = {
   positive: 4,
   mulScalar: 5,
   addScalar: 6,
+};
+
+/** Transcendental ops (wasm/assembly/math.ts): within an ulp of TS in float64, equal in float32. */
+const MATH_CODES: Record<string, number> = {
+  exp: 0,
+  log: 1,
+  tanh: 2,
+  sigmoid: 3,
+  sqrt: 4,
 };
 
 /** rows × cols and each operand's two strides (in elements), or null if more than 2-D. */
@@ -119,14 +130,16 @@ export function wasmBinary(
 export function wasmUnary(w: WasmKernels, kind: string, x: TypedArray, out: TypedArray, param: number): boolean {
   let code = UNARY_CODES[kind];
   if (kind === 'powScalar' && param === 2) code = UNARY_CODES.square;
-  if (code === undefined || x.length < MIN_ELEMENTS || !sameType(x, out)) return false;
+  const math = MATH_CODES[kind];
+  if ((code === undefined && math === undefined) || x.length < MIN_ELEMENTS || !sameType(x, out)) return false;
   const f64 = out instanceof Float64Array;
   const bytes = f64 ? 8 : 4;
   const L = w.layout(x.length, 0, out.length, bytes);
   if (!L) return false;
   const mem = w.view(f64);
   mem.set(x, L.a / bytes);
-  (f64 ? w.exports.unaryF64 : w.exports.unaryF32)(code, L.a, L.c, x.length, param);
+  if (code !== undefined) (f64 ? w.exports.unaryF64 : w.exports.unaryF32)(code, L.a, L.c, x.length, param);
+  else (f64 ? w.exports.mathF64 : w.exports.mathF32)(math, L.a, L.c, x.length);
   out.set(mem.subarray(L.c / bytes, L.c / bytes + out.length));
   return true;
 }

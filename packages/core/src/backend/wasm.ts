@@ -49,6 +49,8 @@ export interface KernelExports {
   ): void;
   unaryF32(op: number, x: number, out: number, n: number, param: number): void;
   unaryF64(op: number, x: number, out: number, n: number, param: number): void;
+  mathF32(op: number, x: number, out: number, n: number): void;
+  mathF64(op: number, x: number, out: number, n: number): void;
   sumF32(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   sumF64(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   gemmScratchBytes(): number;

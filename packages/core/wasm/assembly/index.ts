@@ -5,6 +5,7 @@
  */
 export { binaryF32, binaryF64, sumF32, sumF64, unaryF32, unaryF64 } from './elementwise';
 export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
+export { mathF32, mathF64 } from './math';
 export { updateF32, updateF64 } from './optim';
 
 /** First byte after the module's static data: everything above is the host's to use. */
