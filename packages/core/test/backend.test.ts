@@ -209,6 +209,37 @@ describe('backend selection', () => {
     expect(initial.available).toContain(initial.name);
   });
 
+  it('turns relaxed SIMD on in a fresh Node process by default (V8 flag), and not when declined', () => {
+    const run = (env: Record<string, string>) => {
+      const script = `
+        import { backendInfo, matmul, variable, Tensor } from '@zerograd/core';
+        const x = variable(new Tensor(new Float32Array(64 * 64).fill(0.5), [64, 64]));
+        const y = matmul(x, x);
+        console.log(JSON.stringify({ v: y.data.data[0], info: backendInfo() }));`;
+      const out = execFileSync(
+        process.execPath,
+        ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: { ...process.env, ZEROGRAD_BACKEND: '', ...env },
+        },
+      );
+      return JSON.parse(out.trim().split('\n').pop() as string);
+    };
+    const nodeMajor = Number(process.versions.node.split('.')[0]);
+    const on = run({});
+    expect(on.v).toBe(16);
+    expect(on.info).toMatchObject({ name: 'wasm-relaxed', relaxedSimdFlag: nodeMajor < 22 ? 'set' : 'unneeded' });
+    if (nodeMajor < 22) {
+      const off = run({ ZEROGRAD_RELAXED_SIMD: '0' });
+      expect(off.v).toBe(16);
+      expect(off.info).toMatchObject({ name: 'wasm-simd', relaxedSimdFlag: 'declined' });
+      expect(off.info.available).toEqual(['wasm-simd', 'ts']);
+    }
+  });
+
   it('finds relaxed SIMD when the engine has it, and ranks it first', () => {
     expect(availableBackends()).toEqual(['wasm-relaxed', 'wasm-simd', 'ts']);
   });

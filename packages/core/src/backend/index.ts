@@ -2,8 +2,9 @@
  * Backend selection: which implementation the tensor-level kernels (src/kernels/index.ts)
  * call for their hot loops.
  *
- *   'wasm-relaxed'  WebAssembly SIMD with relaxed SIMD's fused multiply-add (Chromium; Node
- *                   only with --experimental-wasm-relaxed-simd before V8 12)
+ *   'wasm-relaxed'  WebAssembly SIMD with relaxed SIMD's fused multiply-add (Chromium, Node
+ *                   ≥ 22; in Node 20 zerograd turns on V8's --experimental-wasm-relaxed-simd
+ *                   itself, see `enableRelaxedSimd`)
  *   'wasm-simd'     WebAssembly SIMD128 (every current engine)
  *   'ts'            the TypeScript kernels, which are also the reference every other backend
  *                   is tested against
@@ -45,6 +46,11 @@ export interface BackendInfo {
   workers: number;
   /** Products split with a worker so far. */
   parallelProducts: number;
+  /**
+   * Relaxed SIMD in Node 20: `set` if zerograd turned V8's flag on, `unneeded` if the engine
+   * has it anyway, `declined` (ZEROGRAD_RELAXED_SIMD=0) or `unavailable`.
+   */
+  relaxedSimdFlag: 'unneeded' | 'set' | 'declined' | 'unavailable';
 }
 
 export interface SetBackendOptions {
@@ -80,8 +86,40 @@ function envValue(name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+let relaxedFlag: 'unneeded' | 'set' | 'declined' | 'unavailable' | null = null;
+
+/**
+ * Node 20's V8 (11.3) implements relaxed SIMD but keeps it behind a flag, and its fused
+ * multiply-add makes the matrix kernels ~30% faster on this machine (AMD EPYC, measured
+ * 32 → 41 GFLOP/s at 100×784×50). Where the relaxed binary does not validate, this sets
+ * `--experimental-wasm-relaxed-simd` through `node:v8` (the flag only admits the proposal's
+ * opcodes, which V8 ≥ 11.4 ships unflagged), once, before anything is compiled; feature
+ * detection then finds it. `ZEROGRAD_RELAXED_SIMD=0` declines. Browsers are left alone.
+ * Returns what happened (also in `backendInfo().relaxedSimdFlag`).
+ */
+export function enableRelaxedSimd(): 'unneeded' | 'set' | 'declined' | 'unavailable' {
+  if (relaxedFlag) return relaxedFlag;
+  if (variantSupported('relaxed')) relaxedFlag = 'unneeded';
+  else if (envValue('ZEROGRAD_RELAXED_SIMD') === '0') relaxedFlag = 'declined';
+  else {
+    const g = globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } };
+    const v8 = g.process?.getBuiltinModule?.('node:v8') as { setFlagsFromString?: (f: string) => void } | undefined;
+    relaxedFlag = 'unavailable';
+    if (v8?.setFlagsFromString) {
+      try {
+        v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+        if (variantSupported('relaxed')) relaxedFlag = 'set';
+      } catch {
+        // Leave relaxed SIMD off.
+      }
+    }
+  }
+  return relaxedFlag;
+}
+
 /** Backends this engine can run, fastest first (validation is cheap and cached by the engine). */
 export function availableBackends(): BackendName[] {
+  enableRelaxedSimd();
   const out: BackendName[] = [];
   if (variantSupported('relaxed')) out.push('wasm-relaxed');
   if (variantSupported('simd')) out.push('wasm-simd');
@@ -208,6 +246,7 @@ function activate(
     variant: set.shared?.variant ?? set.wasm?.variant ?? null,
     workers: 0,
     parallelProducts: 0,
+    relaxedSimdFlag: enableRelaxedSimd(),
   };
   return backendInfo();
 }
