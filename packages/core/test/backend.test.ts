@@ -494,6 +494,17 @@ describe.runIf(runnable.includes('simd-shared'))('two threads (worker pool over 
             checkGemm(w.gemm, { ...big, m: 101, n: 340, transA, transB, ctor }); // by columns
           }
       expect(pool.jobs).toBeGreaterThanOrEqual(16);
+      expect(pool.workerParts).toBeGreaterThan(0);
+      expect(pool.workerParts).toBeLessThanOrEqual(pool.jobs);
+      // A worker that is not scheduled (here: told to sleep 400 ms before claiming) does not
+      // hold the product up: the caller computes the second part itself, and the result is right.
+      const before = pool.workerParts;
+      pool.pauseWorker(400);
+      checkGemm(w.gemm, { ...big, transA: false, transB: true, ctor: Float32Array, seed: 9 });
+      expect(pool.workerParts).toBe(before); // the caller took the part back instead of waiting
+      // Once awake, the worker finds the part taken and serves the next product.
+      await new Promise((r) => setTimeout(r, 450));
+      checkGemm(w.gemm, { ...big, transA: true, transB: false, ctor: Float64Array, seed: 10 });
     } finally {
       pool.close();
     }

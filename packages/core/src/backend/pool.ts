@@ -1,10 +1,18 @@
 /**
  * Two cores for large products: the calling thread plus worker threads, over the kernels'
  * shared linear memory. A product above `PARALLEL_MIN_MACS` multiply-adds is cut in two
- * along C's longer side; the worker computes one part while the calling thread computes the
- * other, each with its own packing scratch, then the caller waits for the worker's signal.
+ * along C's longer side. The caller posts the second part and computes the first; the second
+ * goes to whichever thread claims it first (a compare-and-swap on one slot): the worker, when
+ * it is running, or else the caller itself once its own part is done. So a worker that the
+ * OS has not scheduled (another process busy on the other core) costs nothing but the claim:
+ * the product is never slower than on one thread by more than the bookkeeping.
  * Operands are already in shared memory (the caller copied them there), so nothing is sent
  * per product but a dozen integers through a control block and one `Atomics.notify`.
+ *
+ * Waking a sleeping thread (a futex) costs tens of microseconds, as much as half an MNIST-sized
+ * product, and a training loop posts one every few hundred microseconds. So after each job the
+ * worker polls for the next for `WORKER_POLL_MS` before it sleeps, and the caller polls for the
+ * worker's part for up to `CALLER_POLL_MS` before it sleeps (OpenBLAS's threads do the same).
  *
  * Workers start lazily at the first large product and serve from their second (until one is
  * ready the calling thread does everything). In Node they are `worker_threads` made from
@@ -15,22 +23,28 @@
 import type { WasmKernels } from './wasm.js';
 
 /**
- * Products of fewer multiply-adds run on one thread. Measured on 2 cores (Zen 1, Node 20): at
- * 128³ (2.1 M) and the MNIST products (3.9 M) a second thread gains nothing or loses, at 256³
- * it gains ~1.3×, at 512³ 1.5×, at 1024³ 2×.
+ * Products of fewer multiply-adds run on one thread. Measured on 2 cores (Zen 1, Node 20,
+ * before the polling above): at 128³ (2.1 M) and the MNIST products (3.9 M) a second thread
+ * gained nothing or lost, at 256³ it gained ~1.3×, at 512³ 1.5×, at 1024³ 2×.
  */
 export const PARALLEL_MIN_MACS = 1 << 22;
 
 // Control block (Int32Array) slots.
 const JOB = 0; // sequence number of the last job posted
-const DONE = 1; // sequence number of the last job finished
+const DONE = 1; // sequence number of the last job the worker finished
 const READY = 2; // 1 once the worker has instantiated the kernels
-const OK = 3; // 1 if the last job succeeded (else the caller redoes the worker's part)
-const ARGS = 4; // f64 flag, then the 12 gemm arguments
+const OK = 3; // 1 if the worker's last job succeeded (else the caller redoes its part)
+const CLAIM = 4; // the job whose second part is unclaimed; −job once a thread has claimed it
+const PAUSE = 5; // test hook: milliseconds the worker sleeps before its next claim
+const ARGS = 6; // f64 flag, then the 12 gemm arguments
 const SLOTS = ARGS + 13;
 const STOP = -1;
 
-/** The worker's whole program: instantiate, then wait for jobs forever. */
+/** Milliseconds the worker polls for a job before sleeping, and the caller for the worker's part. */
+const WORKER_POLL_MS = 2;
+const CALLER_POLL_MS = 1;
+
+/** The worker's whole program: instantiate, then serve jobs forever. */
 const WORKER_MAIN = `
 function start({ module, memory, control }) {
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() {} } }).exports;
@@ -38,14 +52,22 @@ function start({ module, memory, control }) {
   Atomics.store(c, ${READY}, 1);
   let seen = Atomics.load(c, ${JOB});
   for (;;) {
+    const until = performance.now() + ${WORKER_POLL_MS};
+    while (Atomics.load(c, ${JOB}) === seen && performance.now() < until);
     Atomics.wait(c, ${JOB}, seen);
     seen = Atomics.load(c, ${JOB});
     if (seen === ${STOP}) return;
+    const pause = Atomics.exchange(c, ${PAUSE}, 0);
+    if (pause > 0) Atomics.wait(c, ${SLOTS}, 0, pause);
+    // Read the arguments, then claim: a claim that succeeds proves they were this job's.
     const a = ${ARGS};
+    const args = [c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9],
+      c[a + 10], c[a + 11], c[a + 12]];
+    const f64 = c[a];
+    if (Atomics.compareExchange(c, ${CLAIM}, seen, -seen) !== seen) continue; // the caller took it
     let ok = 1;
     try {
-      (c[a] ? ex.gemmF64 : ex.gemmF32)(c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6],
-        c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11], c[a + 12]);
+      (f64 ? ex.gemmF64 : ex.gemmF32)(...args);
     } catch {
       ok = 0;
     }
@@ -106,13 +128,16 @@ export class GemmPool {
   private worker: WorkerHandle | null = null;
   private failed = false;
   private seq = 0;
-  /** Products shared with the worker so far. */
+  /** Products split in two so far. */
   jobs = 0;
+  /** Second parts the worker computed (the others the caller took back). */
+  workerParts = 0;
   private readonly block = canBlock();
 
   constructor(kernels: WasmKernels) {
     this.kernels = kernels;
-    this.control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+    // One slot past the end is the worker's pause target (never written).
+    this.control = new Int32Array(new SharedArrayBuffer((SLOTS + 1) * 4));
     kernels.parallelGemm = this.gemm;
     kernels.pool = this;
   }
@@ -157,10 +182,22 @@ export class GemmPool {
     ctl[ARGS + 12] = w.scratchBase + w.scratchBytes;
     const job = ++this.seq;
     this.jobs++;
+    Atomics.store(ctl, CLAIM, job);
     Atomics.store(ctl, JOB, job);
     Atomics.notify(ctl, JOB);
     if (byRows) kernel(cut, n, k, a, ars, acs, b, brs, bcs, c, n, w.scratchBase);
     else kernel(m, cut, k, a, ars, acs, b, brs, bcs, c, n, w.scratchBase);
+    const second = () => kernel(args[1], args[2], k, args[4], ars, acs, args[7], brs, bcs, args[10], n, w.scratchBase);
+    if (Atomics.compareExchange(ctl, CLAIM, job, -job) === job) {
+      // The worker has not claimed the second part (not scheduled, or slow to wake): do it here.
+      second();
+      return true;
+    }
+    this.workerParts++;
+    const until = performance.now() + CALLER_POLL_MS;
+    while (Atomics.load(ctl, DONE) !== job && performance.now() < until) {
+      // The worker's part is usually done within microseconds of ours: poll before sleeping.
+    }
     if (this.block) {
       // Wait on the value just read: had the worker finished in between, wait returns at once.
       for (let d = Atomics.load(ctl, DONE); d !== job; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
@@ -172,10 +209,18 @@ export class GemmPool {
     if (Atomics.load(ctl, OK) !== 1) {
       // The worker's part failed (it should not): do it here, and stop using the worker.
       this.failed = true;
-      kernel(args[1], args[2], k, args[4], ars, acs, args[7], brs, bcs, args[10], n, w.scratchBase);
+      second();
     }
     return true;
   };
+
+  /**
+   * Test hook: the worker sleeps `ms` before it claims its next part, as a worker the OS
+   * has not scheduled would (the caller then computes both parts).
+   */
+  pauseWorker(ms: number): void {
+    Atomics.store(this.control, PAUSE, ms);
+  }
 
   /** Stops the worker (it exits its wait loop) and detaches from the kernels. */
   close(): void {
