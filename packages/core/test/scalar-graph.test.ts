@@ -1,6 +1,7 @@
 import {
   add,
   type DType,
+  defineOp,
   div,
   exp,
   fromArray,
@@ -180,6 +181,70 @@ describe('0-d results own their numbers', () => {
     expect([a.grad?.item(), b.grad?.item(), c.grad?.item()]).toEqual([1, 1, 1]);
     (a.grad as Variable).data.data[0] = 42;
     expect([b.grad?.item(), c.grad?.item(), y.grad?.item()]).toEqual([1, 1, 1]);
+  });
+});
+
+describe('0-d results without a buffer of their own', () => {
+  it('read, copy, convert and print like any tensor, and take writes once read', () => {
+    const y = variable(1.25).mul(2); // a 0-d op result
+    expect(y.item()).toBe(2.5);
+    expect(y.toArray()).toBe(2.5);
+    expect(y.data.clone().item()).toBe(2.5);
+    expect(y.data.astype('float32').dtype).toBe('float32');
+    expect(y.data.astype('float32').data).toBeInstanceOf(Float32Array);
+    expect(String(y)).toContain('2.5');
+    const data = y.data.data;
+    expect(data).toBeInstanceOf(Float64Array);
+    expect(Array.from(data)).toEqual([2.5]);
+    expect(y.data.data).toBe(data); // one buffer, once made
+    data[0] = 7; // an optimizer updating in place
+    expect(y.item()).toBe(7);
+    expect(y.add(1).item()).toBe(8);
+    expect(y.data.reshapeView([1]).toArray()).toEqual([7]);
+  });
+
+  it('rounds float32 values when made, as a Float32Array would', () => {
+    const y = variable(0.1, { dtype: 'float32' }).add(variable(1e-9, { dtype: 'float32' }));
+    expect(y.item()).toBe(Math.fround(Math.fround(0.1) + Math.fround(1e-9)));
+    expect(y.data.data[0]).toBe(y.item());
+  });
+
+  it('keeps retained and output gradients, and survives a backward that throws', () => {
+    const a = variable(3);
+    const h = a.mul(a).retainGrad();
+    const y = h.mul(2);
+    y.backward();
+    expect(h.grad?.item()).toBe(2);
+    expect(a.grad?.item()).toBe(12);
+    expect(y.grad?.item()).toBe(1);
+    const bad = variable(2);
+    const z = bad.mul(bad).add(1);
+    expect(() => z.backward({ seed: variable([1, 2]).data })).toThrow(ShapeError);
+    a.clearGrad();
+    a.mul(a).mul(a).backward();
+    expect(a.grad?.item()).toBe(27);
+    z.backward();
+    expect(bad.grad?.item()).toBe(4);
+  });
+
+  it('starts clean after a backward that threw midway', () => {
+    let fail = true;
+    const flaky = defineOp({
+      name: 'Flaky',
+      forward: ([x]) => x,
+      backward: ([gy]) => {
+        if (fail) throw new Error('boom');
+        return gy;
+      },
+    });
+    const x = variable(1.5);
+    const h = x.mul(x);
+    const y = flaky(h).mul(h).add(h);
+    expect(() => y.backward()).toThrow('boom');
+    expect(x.grad).toBeNull();
+    fail = false;
+    y.backward();
+    expect(x.grad?.item()).toBeCloseTo(4 * 1.5 ** 3 + 2 * 1.5, 12);
   });
 });
 

@@ -1,6 +1,6 @@
 import { fmtShape, GraphError, ShapeError } from '../errors.js';
-import { binaryInto } from '../kernels/index.js';
 import { add, mul } from '../ops/arithmetic.js';
+import { addInPlace } from '../ops/elementwise.js';
 import { sumTo } from '../ops/shape.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { onesLike, Tensor, zeros } from '../tensor/tensor.js';
@@ -83,17 +83,23 @@ export function computeGrads(
   options: BackwardOptions & { onStep?: StepHook } = {},
 ): Map<Variable, Variable> {
   const pass = ++passCounter;
-  // Variables whose slot this pass took, with what was there before: a pass started inside
-  // another (a backward that itself differentiates) hands the outer pass its slots back intact.
-  // Only a nested pass needs `before`: outside every pass, no slot holds anything.
+  // A pass started inside another (a backward that itself differentiates) records every slot
+  // it takes, with what was there before, and hands the outer pass its slots back intact.
+  // Outside every pass no slot holds anything that matters (a stale stamp reads as empty), so
+  // an outermost pass only lists the slots that still hold a gradient at its end: leaves,
+  // outputs and retained intermediates. Visiting every touched variable again at the end was
+  // a tenth of a scalar graph's backward, all cache misses.
   const nested = activePasses > 0;
   const touched: Variable[] = [];
   const before: (number | Variable | null)[] = [];
+  const held: Variable[] = [];
   const get = (v: Variable): Variable | undefined => (v.gradPass === pass ? (v.pendingGrad ?? undefined) : undefined);
   const put = (v: Variable, g: Variable | null, flags = 0) => {
     if (v.gradPass !== pass) {
-      touched.push(v);
-      if (nested) before.push(v.gradPass, v.pendingGrad, v.gradFlags);
+      if (nested) {
+        touched.push(v);
+        before.push(v.gradPass, v.pendingGrad, v.gradFlags);
+      } else if (v.creator === null || flags & KEEP) held.push(v);
       v.gradPass = pass;
       v.gradFlags = 0;
     }
@@ -188,22 +194,25 @@ export function computeGrads(
       }
       // Its node has read the outputs' slots: what they hold may now be shared, and is
       // dropped unless kept.
-      if (!Array.isArray(out)) release(out, pass, retainAll);
-      else for (const o of out) release(o, pass, retainAll);
+      if (!Array.isArray(out)) release(out, pass, retainAll, nested ? null : held);
+      else for (const o of out) release(o, pass, retainAll, nested ? null : held);
       if (updated) options.onStep?.(node, updated, { get: (v: Variable) => get(v) });
     }
   } finally {
     activePasses--;
     mode.gradEnabled = prevGrad;
     mode.backwardOf = prevBackward;
-    for (let i = 0; i < touched.length; i++) {
-      const v = touched[i];
-      if (v.pendingGrad) result.set(v, v.pendingGrad);
-      if (nested) {
+    if (nested) {
+      for (let i = 0; i < touched.length; i++) {
+        const v = touched[i];
+        if (v.pendingGrad) result.set(v, v.pendingGrad);
         v.gradPass = before[3 * i] as number;
         v.pendingGrad = before[3 * i + 1] as Variable | null;
         v.gradFlags = before[3 * i + 2] as number;
-      } else {
+      }
+    } else {
+      for (const v of held) {
+        if (v.pendingGrad) result.set(v, v.pendingGrad);
         // The stamp may stay: no later pass has this number.
         v.pendingGrad = null;
         v.gradFlags = 0;
@@ -269,20 +278,20 @@ class NodeQueue {
   }
 }
 
-/** After `o`'s node has run: its slot may now be shared, and is emptied unless kept. */
-function release(o: Variable, pass: number, retainAll: boolean): void {
+/**
+ * After `o`'s node has run: its slot may now be shared, and is emptied unless kept. A kept
+ * intermediate joins `held` (an outermost pass's list of slots still holding a gradient).
+ */
+function release(o: Variable, pass: number, retainAll: boolean, held: Variable[] | null): void {
   if (o.gradPass !== pass) return;
   o.gradFlags &= ~OWNED;
-  if (!retainAll && !o.retainsGrad && !(o.gradFlags & KEEP)) o.pendingGrad = null;
+  if (o.gradFlags & KEEP) return;
+  if (retainAll || o.retainsGrad) held?.push(o);
+  else o.pendingGrad = null;
 }
 
 /** Passes running now: more than one when a backward (or step hook) itself differentiates. */
 let activePasses = 0;
-
-/** `acc += g` for two tensors of the same shape and dtype (acc owned by the engine). */
-function addInPlace(acc: Tensor, g: Tensor): void {
-  binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
-}
 
 let passCounter = 0;
 
@@ -304,10 +313,10 @@ export function backward(y: Variable, options: BackwardOptions & { seed?: Variab
       const keep = v.creator === null ? v.requiresGrad : options.retainGrad || v.retainsGrad || v === y;
       if (!keep) continue;
       let g = v.grad ? add(v.grad, g0) : g0;
-      if (buffers.has(Tensor.storageKey(g.data.data))) {
+      if (buffers.has(Tensor.storageKey(g.data))) {
         g = options.createGraph ? mul(g, 1) : new Variable(g.data.clone(), { requiresGrad: false });
       }
-      buffers.add(Tensor.storageKey(g.data.data));
+      buffers.add(Tensor.storageKey(g.data));
       v.grad = g;
     }
   } finally {

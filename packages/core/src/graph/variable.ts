@@ -127,6 +127,9 @@ export function parameter(data: Operand, name?: string): Variable {
 export function asVariable(op: string, x: Operand, dtype: DType = 'float64'): Variable {
   if (x instanceof Variable) return x;
   if (x instanceof Tensor) return new Variable(x, { requiresGrad: false });
+  // A number constant (`x.mul(2)`) is a bufferless 0-d tensor, like the results of 0-d ops.
+  if (typeof x === 'number' && (dtype === 'float64' || dtype === 'float32'))
+    return new Variable(Tensor.scalar(x, dtype), { requiresGrad: false });
   if (typeof x === 'number' || Array.isArray(x)) {
     return new Variable(fromArray(x, { dtype }), { requiresGrad: false });
   }

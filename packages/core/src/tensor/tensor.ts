@@ -18,8 +18,15 @@ export type NestedArray = number | NestedArray[];
 export class Tensor {
   readonly dtype: DType;
   readonly shape: readonly number[];
-  readonly data: TypedArray;
+  /**
+   * The storage behind `data`; null while a 0-d tensor made by `Tensor.scalar` keeps its value
+   * in `_scalar` (it gets a buffer when `data` is first read).
+   * @internal
+   */
+  _data: TypedArray | null;
   readonly size: number;
+  /** The value of a 0-d tensor whose `_data` is null; meaningless otherwise. @internal */
+  _scalar: number;
 
   /** Wraps `data` (not copied) as a tensor of `shape`. Prefer the creation functions. */
   constructor(data: TypedArray, shape: Shape, trusted?: typeof TRUSTED) {
@@ -28,8 +35,9 @@ export class Tensor {
       // but build the object the same way so every Tensor shares one hidden class.
       this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
       this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
-      this.data = data;
+      this._data = data;
       this.size = data.length;
+      this._scalar = 0;
       return;
     }
     const dtype = dtypeOfArray('Tensor', data);
@@ -40,8 +48,19 @@ export class Tensor {
     }
     this.dtype = dtype;
     this.shape = Object.freeze(s);
-    this.data = data;
+    this._data = data;
     this.size = size;
+    this._scalar = 0;
+  }
+
+  /** The contiguous row-major typed array holding the values. */
+  get data(): TypedArray {
+    const d = this._data;
+    if (d !== null) return d;
+    const cell = scalarCell(this.dtype);
+    cell[0] = this._scalar;
+    this._data = cell;
+    return cell;
   }
 
   /**
@@ -55,24 +74,47 @@ export class Tensor {
   }
 
   /**
-   * A 0-d tensor holding `value` (rounded to float32 for that dtype), its one element carved
-   * from a shared slab (see `scalarCell`). For ops on scalars; user code wants `fromArray`.
+   * A 0-d tensor holding `value` (rounded to float32 for that dtype) without a buffer of its
+   * own until `data` is read: a scalar graph makes several 0-d tensors per node, and most are
+   * only ever read by ops that take their value directly (`Tensor.valueOf0d`).
+   * For ops on scalars; user code wants `fromArray`.
    * @internal
    */
   static scalar(value: number, dtype: DType): Tensor {
-    const data = scalarCell(dtype);
-    if (value !== 0) data[0] = value;
-    return new Tensor(data, SCALAR_SHAPE, TRUSTED);
+    const t = new Tensor(dtype === 'float32' ? PLACEHOLDER32 : PLACEHOLDER64, SCALAR_SHAPE, TRUSTED);
+    t._data = null;
+    t._scalar = dtype === 'float32' ? Math.fround(value) : value;
+    return t;
+  }
+
+  /** The value of a one-element tensor, without making it a buffer. @internal */
+  static valueOf0d(t: Tensor): number {
+    const d = t._data;
+    return d === null ? t._scalar : d[0];
   }
 
   /**
-   * What identifies this tensor's memory: its buffer, or for a slab cell (which shares its
-   * buffer with unrelated scalars, never its element) the typed array itself. Two tensors
-   * with different keys never share an element.
+   * Sets the value of a one-element tensor that its maker owns alone (the backward engine's
+   * running sums); rounded to float32 for that dtype.
    * @internal
    */
-  static storageKey(data: TypedArray): object {
-    return data.length === 1 && SLABS.has(data.buffer) ? data : data.buffer;
+  static setValue0d(t: Tensor, value: number): void {
+    const d = t._data;
+    if (d !== null) d[0] = value;
+    else t._scalar = t.dtype === 'float32' ? Math.fround(value) : value;
+  }
+
+  /**
+   * What identifies a tensor's memory: its buffer; for a slab cell (which shares its buffer
+   * with unrelated scalars, never its element) the typed array itself; for a 0-d tensor with
+   * no buffer yet, the tensor (no other tensor can share what it holds). Two tensors with
+   * different keys never share an element.
+   * @internal
+   */
+  static storageKey(t: Tensor): object {
+    const d = t._data;
+    if (d === null) return t;
+    return d.length === 1 && SLABS.has(d.buffer) ? d : d.buffer;
   }
 
   get ndim(): number {
@@ -88,12 +130,12 @@ export class Tensor {
   item(): number {
     if (this.size !== 1)
       throw new ShapeError('item', `only a one-element tensor has an item, got shape ${fmtShape(this.shape)}`);
-    return this.data[0];
+    return Tensor.valueOf0d(this);
   }
 
   /** Nested arrays (a plain number for a scalar), like numpy's `tolist()`. */
   toArray(): NestedArray {
-    if (this.shape.length === 0) return this.data[0];
+    if (this.shape.length === 0) return Tensor.valueOf0d(this);
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim];
       const out: NestedArray[] = new Array(n);
@@ -110,6 +152,7 @@ export class Tensor {
 
   /** A copy with its own buffer, optionally converted to another dtype. */
   clone(dtype: DType = this.dtype): Tensor {
+    if (this._data === null) return Tensor.scalar(this._scalar, dtype);
     const out = allocate(dtype, this.size);
     out.set(this.data);
     return new Tensor(out, this.shape);
@@ -149,6 +192,9 @@ const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
  * belongs to one typed array for its whole life.
  */
 const SLAB_CELLS = 512;
+/** Stand-ins that give `Tensor.scalar`'s tensors their dtype and size before `_data` is cleared. */
+const PLACEHOLDER64 = new Float64Array(1);
+const PLACEHOLDER32 = new Float32Array(1);
 const SLABS = new WeakSet<ArrayBufferLike>();
 let slab64: ArrayBuffer | null = null;
 let next64 = SLAB_CELLS;
