@@ -74,12 +74,20 @@ function labelsGrad(probs: Tensor, labels: Tensor, gy: Tensor, rows: number): Te
   const p = probs.data;
   const t = labels.data;
   const out = allocate(probs.dtype, probs.size);
-  const round = probs.dtype === 'float32' ? Math.fround : (v: number) => v;
-  const scale = round(gy.data[0] / rows);
-  for (let r = 0; r < rows; r++) {
-    const o = r * classes;
-    const label = o + t[r];
-    for (let i = o; i < o + classes; i++) out[i] = round(i === label ? p[i] - 1 : p[i]) * scale;
+  if (probs.dtype === 'float32') {
+    const scale = Math.fround(gy.data[0] / rows);
+    for (let i = 0; i < out.length; i++) out[i] = Math.fround(p[i]) * scale;
+    for (let r = 0; r < rows; r++) {
+      const i = r * classes + t[r];
+      out[i] = Math.fround(p[i] - 1) * scale;
+    }
+  } else {
+    const scale = gy.data[0] / rows;
+    for (let i = 0; i < out.length; i++) out[i] = p[i] * scale;
+    for (let r = 0; r < rows; r++) {
+      const i = r * classes + t[r];
+      out[i] = (p[i] - 1) * scale;
+    }
   }
   return new Tensor(out, probs.shape);
 }
