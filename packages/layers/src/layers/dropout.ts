@@ -44,7 +44,8 @@ export class Dropout extends Layer {
     if (this.draws.length !== m.length) this.draws = new Float64Array(m.length);
     const u = this.random.uniformInto(this.draws);
     const ratio = this.ratio;
-    for (let i = 0; i < m.length; i++) m[i] = u[i] >= ratio ? keep : 0;
+    // Branch-free (a kept/dropped branch mispredicts ~30% of the time): keep·1 or keep·0 = +0.
+    for (let i = 0; i < m.length; i++) m[i] = keep * +(u[i] >= ratio);
     this.mask = new Tensor(m, x.shape);
     return mul(x, this.mask);
   }
