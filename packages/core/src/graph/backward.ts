@@ -41,9 +41,9 @@ export function backwardOrder(outputs: readonly Variable[]): OpNode[] {
       const top = stack.length - 1;
       const node = stack[top];
       const i = cursor[top];
-      if (i < node.inputs.length) {
+      if (i < node.arity) {
         cursor[top] = i + 1;
-        const x = node.inputs[i];
+        const x = node.inputAt(i);
         const p = x.creator;
         if (p && x.requiresGrad && p.mark !== id) {
           p.mark = id;
@@ -161,15 +161,14 @@ export function computeGrads(
       // The node is its own backward context: inputs, outputs, attrs, saved, needsGrad.
       const raw = node.def.backward(gys, node);
       mode.backwardOf = prevBackward;
-      const inputs = node.inputs;
-      const n = inputs.length;
+      const n = node.arity;
       const list = Array.isArray(raw) ? raw : null;
       if (list ? list.length !== n : n !== 1) {
         throw new GraphError(node.def.name, `backward returned ${list ? list.length : 1} gradients for ${n} inputs`);
       }
       const updated: Variable[] | null = options.onStep ? [] : null;
       for (let i = 0; i < n; i++) {
-        const x = inputs[i];
+        const x = node.inputAt(i);
         const r: GradResult = list ? list[i] : (raw as GradResult);
         if (!x.requiresGrad || r === null || r === undefined) continue;
         let gx = r instanceof Variable ? r : toVariable(r);

@@ -59,18 +59,26 @@ export interface OpDefinition<A = unknown> {
  */
 export class OpNode<A = unknown> implements BackwardContext<A> {
   readonly def: OpDefinition<A>;
-  readonly inputs: Variable[];
   /**
-   * The output itself for a single-output node (nearly all), else the array: a one-element
-   * array per node was a tenth of a scalar graph's memory. Read it through `outputs`.
+   * Inputs 0 and 1 (null when absent), and the whole list only for three inputs or more: an
+   * array per node (with its backing store) was a sixth of a scalar graph's memory and two
+   * cache misses per node in backward. Read them through `inputs`.
+   * @internal
+   */
+  readonly in0: Variable | null;
+  /** @internal */
+  readonly in1: Variable | null;
+  /** @internal */
+  readonly ins: Variable[] | null;
+  /**
+   * The output itself for a single-output node (nearly all), else the array. Read it through
+   * `outputs`.
    * @internal
    */
   readonly out: Variable | Variable[];
   readonly attrs: A;
   readonly saved: unknown[];
   readonly needsGrad: readonly boolean[];
-  readonly generation: number;
-  readonly scope: readonly string[];
   /** Creation order: every node is made after the nodes of its inputs (the engine's queue key). @internal */
   readonly seq: number;
   /** Scratch mark of the backward engine's traversal (avoids a Set per call). */
@@ -78,20 +86,16 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
 
   constructor(def: OpDefinition<A>, inputs: Variable[], outputs: Variable[] | Variable, attrs: A, saved: unknown[]) {
     this.def = def;
-    this.inputs = inputs;
+    const n = inputs.length;
+    this.in0 = n > 0 ? inputs[0] : null;
+    this.in1 = n > 1 ? inputs[1] : null;
+    this.ins = n > 2 ? inputs : null;
     this.out = Array.isArray(outputs) && outputs.length === 1 ? outputs[0] : outputs;
     this.attrs = attrs;
     this.saved = saved;
-    let g = 0;
     let mask = 0;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      if (x.requiresGrad) mask |= 1 << i;
-      if (x.generation > g) g = x.generation;
-    }
+    for (let i = 0; i < n; i++) if (inputs[i].requiresGrad) mask |= 1 << i;
     this.needsGrad = needsGradArray(inputs, mask);
-    this.generation = g;
-    this.scope = mode.scope;
     this.seq = ++created;
   }
 
@@ -99,12 +103,45 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     return this.def.name;
   }
 
+  /** How many inputs the node has. */
+  get arity(): number {
+    return this.ins !== null ? this.ins.length : this.in1 !== null ? 2 : this.in0 !== null ? 1 : 0;
+  }
+
+  /** Input `i` (0 ≤ i < arity), without making the `inputs` array. @internal */
+  inputAt(i: number): Variable {
+    return (i === 0 ? this.in0 : i === 1 ? this.in1 : (this.ins as Variable[])[i]) as Variable;
+  }
+
+  /** The variables this node was applied to, in order. */
+  get inputs(): Variable[] {
+    if (this.ins !== null) return this.ins;
+    if (this.in1 !== null) return [this.in0 as Variable, this.in1];
+    return this.in0 !== null ? [this.in0] : [];
+  }
+
   /** The variables this node produced, in the order its forward returned them. */
   get outputs(): Variable[] {
     const o = this.out;
     return Array.isArray(o) ? o : [o];
   }
+
+  /** Distance from the leaves: one more than the deepest input's creator (0 for leaves' ops). */
+  get generation(): number {
+    let g = 0;
+    for (let i = 0, n = this.arity; i < n; i++) g = Math.max(g, this.inputAt(i).generation);
+    return g;
+  }
+
+  /** The scope path the node was made in (its outputs were made in the same one). */
+  get scope(): readonly string[] {
+    const o = this.out;
+    const y = Array.isArray(o) ? o[0] : o;
+    return y ? y.scope : NO_SCOPE;
+  }
 }
+
+const NO_SCOPE: readonly string[] = Object.freeze([]);
 
 let created = 0;
 
