@@ -220,8 +220,10 @@ export function wasmUpdate(
   const mem = w.view(f64);
   const buffers = [param, grad, ...state];
   for (let i = 0; i < buffers.length; i++) mem.set(buffers[i], R[i] / bytes);
-  // An odd n runs one lane past the end (regions leave room for it); that lane is not copied back.
-  (f64 ? w.exports.updateF64 : w.exports.updateF32)(code, n + (n & 1), R[0], R[1], R[2], R[3], ...hyper);
+  // n rounds up to whole vectors (regions leave room); the lanes past the end are not copied back.
+  const lanes = f64 ? 2 : 4;
+  const whole = Math.ceil(n / lanes) * lanes;
+  (f64 ? w.exports.updateF64 : w.exports.updateF32)(code, whole, R[0], R[1], R[2], R[3], ...hyper);
   param.set(mem.subarray(R[0] / bytes, R[0] / bytes + n));
   for (let i = 0; i < state.length; i++) state[i].set(mem.subarray(R[2 + i] / bytes, R[2 + i] / bytes + n));
   return true;

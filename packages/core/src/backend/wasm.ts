@@ -231,14 +231,15 @@ export class WasmKernels {
 
   /**
    * Lays out operands of the given element counts one after another in the arena (each with
-   * room for at least one element more); their addresses, or null if memory cannot grow.
+   * room for at least 16 bytes more: a vector past the end); their addresses, or null if
+   * memory cannot grow.
    */
   regions(counts: readonly number[], bytes: number): number[] | null {
     const out: number[] = [];
     let at = this.arena;
     for (const n of counts) {
       out.push(at);
-      at += alignUp((n + 1) * bytes);
+      at += alignUp(n * bytes + 16);
     }
     try {
       this.reserve(at - this.arena);

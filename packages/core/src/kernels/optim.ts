@@ -3,7 +3,11 @@
  * AdaGrad, RMSprop or Adam over a parameter buffer, its gradient and the rule's state
  * buffers. `@zerograd/layers`' optimizers call `updateParameter`; the loops here are the
  * reference, and the WebAssembly backend's `updateF32/F64` (wasm/assembly/optim.ts) reproduce
- * them bit for bit (all arithmetic in float64, state read back as stored).
+ * them bit for bit.
+ *
+ * Arithmetic is in the parameter's dtype, as numpy and PyTorch do it: for float32 every
+ * operation below is rounded with `Math.fround` (one +, −, ×, ÷ or √ of float32 values done in
+ * float64 and rounded once is exactly the float32 operation), hyper-parameters once.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { TypedArray } from '../tensor/dtype.js';
@@ -52,7 +56,7 @@ export const UPDATE_STATE: Readonly<Record<UpdateRule, readonly string[]>> = {
   adam: ['m', 'v'],
 };
 
-/** The eight numbers the kernels take, in their order (see wasm/assembly/optim.ts). */
+/** The nine numbers the kernels take, in their order (see wasm/assembly/optim.ts). */
 export function packHyper(rule: UpdateRule, h: UpdateHyper): number[] {
   const need = (name: keyof UpdateHyper): number => {
     const v = h[name];
@@ -64,25 +68,31 @@ export function packHyper(rule: UpdateRule, h: UpdateHyper): number[] {
   const wd = h.weightDecay ?? 0;
   switch (rule) {
     case 'sgd':
-      return [lr, wd, 0, 0, 0, 0, 0, 0];
+      return [lr, wd, 0, 0, 0, 0, 0, 0, 0];
     case 'momentum':
     case 'nesterov':
-      return [lr, wd, need('momentum'), 0, 0, 0, 0, 0];
+      return [lr, wd, need('momentum'), 0, 0, 0, 0, 0, 0];
     case 'adagrad':
-      return [lr, wd, need('eps'), 0, 0, 0, 0, 0];
-    case 'rmsprop':
-      return [lr, wd, need('eps'), need('decay'), 0, 0, 0, 0];
-    case 'adam':
+      return [lr, wd, need('eps'), 0, 0, 0, 0, 0, 0];
+    case 'rmsprop': {
+      const rho = need('decay');
+      return [lr, wd, need('eps'), rho, 1 - rho, 0, 0, 0, 0];
+    }
+    case 'adam': {
+      const b1 = need('beta1');
+      const b2 = need('beta2');
       return [
-        lr,
+        lr / need('correction1'),
         wd,
         need('eps'),
-        need('beta1'),
-        need('beta2'),
-        need('correction1'),
-        need('correction2'),
+        b1,
+        b2,
+        1 - b1,
+        1 - b2,
+        1 / Math.sqrt(need('correction2')),
         h.decoupledDecay ?? 0,
       ];
+    }
   }
 }
 
@@ -100,19 +110,71 @@ export function checkUpdate(rule: UpdateRule, w: TypedArray, g: TypedArray, stat
   }
 }
 
-/** The reference loops: `w` (and the state) updated in place from `g`. */
-export function updateInto(
-  rule: UpdateRule,
-  w: TypedArray,
-  g: TypedArray,
-  state: readonly TypedArray[],
-  p: number[],
-): void {
+/** The reference loops: `w` (and the state) updated in place from `g`, with `packHyper`'s numbers. */
+export function updateInto(rule: UpdateRule, w: TypedArray, g: TypedArray, state: readonly TypedArray[], p: number[]): void {
+  if (w instanceof Float32Array) update32(rule, w, g, state, p.map(Math.fround));
+  else update64(rule, w, g, state, p);
+}
+
+const f = Math.fround;
+
+function update32(rule: UpdateRule, w: TypedArray, g: TypedArray, state: readonly TypedArray[], p: number[]): void {
   const [lr, wd] = p;
   const n = w.length;
   switch (rule) {
     case 'sgd':
-      for (let i = 0; i < n; i++) w[i] -= lr * (g[i] + wd * w[i]);
+      for (let i = 0; i < n; i++) w[i] = w[i] - f(lr * f(g[i] + f(wd * w[i])));
+      return;
+    case 'momentum':
+    case 'nesterov': {
+      const v = state[0];
+      const a = p[2];
+      const nesterov = rule === 'nesterov';
+      for (let i = 0; i < n; i++) {
+        const gi = f(g[i] + f(wd * w[i]));
+        const vi = f(f(a * v[i]) - f(lr * gi));
+        v[i] = vi;
+        w[i] = w[i] + (nesterov ? f(f(a * vi) - f(lr * gi)) : vi);
+      }
+      return;
+    }
+    case 'adagrad':
+    case 'rmsprop': {
+      const h = state[0];
+      const [, , eps, rho, rest] = p;
+      const rms = rule === 'rmsprop';
+      for (let i = 0; i < n; i++) {
+        const gi = f(g[i] + f(wd * w[i]));
+        const hi = rms ? f(f(rho * h[i]) + f(f(rest * gi) * gi)) : f(h[i] + f(gi * gi));
+        h[i] = hi;
+        w[i] = w[i] - f(f(lr * gi) / f(f(Math.sqrt(hi)) + eps));
+      }
+      return;
+    }
+    case 'adam': {
+      const [m, v] = state;
+      const [, , eps, b1, b2, r1, r2, isc2, decay] = p;
+      for (let i = 0; i < n; i++) {
+        const wi = w[i];
+        const gi = f(g[i] + f(wd * wi));
+        const mi = f(f(b1 * m[i]) + f(r1 * gi));
+        const vi = f(f(b2 * v[i]) + f(f(r2 * gi) * gi));
+        m[i] = mi;
+        v[i] = vi;
+        const step = f(f(lr * mi) / f(f(f(Math.sqrt(vi)) * isc2) + eps));
+        w[i] = wi - f(step + f(decay * wi));
+      }
+      return;
+    }
+  }
+}
+
+function update64(rule: UpdateRule, w: TypedArray, g: TypedArray, state: readonly TypedArray[], p: number[]): void {
+  const [lr, wd] = p;
+  const n = w.length;
+  switch (rule) {
+    case 'sgd':
+      for (let i = 0; i < n; i++) w[i] = w[i] - lr * (g[i] + wd * w[i]);
       return;
     case 'momentum':
     case 'nesterov': {
@@ -121,32 +183,36 @@ export function updateInto(
       const nesterov = rule === 'nesterov';
       for (let i = 0; i < n; i++) {
         const gi = g[i] + wd * w[i];
-        v[i] = a * v[i] - lr * gi;
-        w[i] += nesterov ? a * v[i] - lr * gi : v[i];
+        const vi = a * v[i] - lr * gi;
+        v[i] = vi;
+        w[i] = w[i] + (nesterov ? a * vi - lr * gi : vi);
       }
       return;
     }
     case 'adagrad':
     case 'rmsprop': {
       const h = state[0];
-      const eps = p[2];
-      const rho = p[3];
+      const [, , eps, rho, rest] = p;
       const rms = rule === 'rmsprop';
       for (let i = 0; i < n; i++) {
         const gi = g[i] + wd * w[i];
-        h[i] = rms ? rho * h[i] + (1 - rho) * gi * gi : h[i] + gi * gi;
-        w[i] -= (lr * gi) / (Math.sqrt(h[i]) + eps);
+        const hi = rms ? rho * h[i] + rest * gi * gi : h[i] + gi * gi;
+        h[i] = hi;
+        w[i] = w[i] - (lr * gi) / (Math.sqrt(hi) + eps);
       }
       return;
     }
     case 'adam': {
       const [m, v] = state;
-      const [, , eps, b1, b2, c1, c2, decay] = p;
+      const [, , eps, b1, b2, r1, r2, isc2, decay] = p;
       for (let i = 0; i < n; i++) {
-        const gi = g[i] + wd * w[i];
-        m[i] = b1 * m[i] + (1 - b1) * gi;
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps) + decay * w[i];
+        const wi = w[i];
+        const gi = g[i] + wd * wi;
+        const mi = b1 * m[i] + r1 * gi;
+        const vi = b2 * v[i] + r2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] = wi - ((lr * mi) / (Math.sqrt(vi) * isc2 + eps) + decay * wi);
       }
       return;
     }
