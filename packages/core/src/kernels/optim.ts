@@ -111,7 +111,13 @@ export function checkUpdate(rule: UpdateRule, w: TypedArray, g: TypedArray, stat
 }
 
 /** The reference loops: `w` (and the state) updated in place from `g`, with `packHyper`'s numbers. */
-export function updateInto(rule: UpdateRule, w: TypedArray, g: TypedArray, state: readonly TypedArray[], p: number[]): void {
+export function updateInto(
+  rule: UpdateRule,
+  w: TypedArray,
+  g: TypedArray,
+  state: readonly TypedArray[],
+  p: number[],
+): void {
   if (w instanceof Float32Array) update32(rule, w, g, state, p.map(Math.fround));
   else update64(rule, w, g, state, p);
 }
