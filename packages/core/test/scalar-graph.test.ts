@@ -1,5 +1,6 @@
 import {
   add,
+  applyOp,
   type DType,
   defineOp,
   div,
@@ -13,14 +14,15 @@ import {
   ShapeError,
   sigmoid,
   sub,
+  type Tensor,
   tanh,
   type Variable,
   variable,
 } from '@zerograd/core';
 import { describe, expect, it } from 'vitest';
 
-// 0-d tensors take a short path through the elementwise ops (their results are cells of a
-// shared slab) and scalar graphs are what the engine's bookkeeping is tuned for. These tests
+// 0-d tensors take a short path through the elementwise ops (their results hold their value
+// until a buffer is asked for) and scalar graphs are what the engine's bookkeeping is tuned for. These tests
 // pin that the short path is only faster: same numbers, gradients, dtypes and errors as the
 // general path, which shape [1] still takes.
 
@@ -305,6 +307,53 @@ describe('the backward engine on scalar graphs', () => {
     x.clearGrad();
     g1.backward();
     expect(x.grad?.item()).toBeCloseTo(d2, 12);
+  });
+
+  it('still checks and fixes what a backward returns when inputs and output share a shape', () => {
+    const wrongShape = defineOp({
+      name: 'WrongShape',
+      forward: ([x]) => x,
+      backward: () => fromArray([1, 2]),
+    });
+    expect(() => wrongShape(variable(2)).backward()).toThrow(/WrongShape.*shape \(2,?\).*input 0 of shape \(\)/);
+    const wrongDType = defineOp({
+      name: 'WrongDType',
+      forward: ([x]) => x,
+      backward: ([gy]) => gy.data.astype('float32'),
+    });
+    const x = variable(1 / 3);
+    wrongDType(x).mul(3).backward();
+    expect(x.grad?.dtype).toBe('float64');
+    expect(x.grad?.item()).toBe(Math.fround(3));
+  });
+
+  it('queues a multi-output node once, whichever outputs receive gradients', () => {
+    const TwoDef = {
+      name: 'Two',
+      forward: ([x]: Tensor[]) => [x, x.clone()],
+      backward: ([g0, g1]: Variable[]) => add(g0, mul(g1, 10)),
+    };
+    const x = variable(2);
+    const [p, q] = applyOp(TwoDef, [x.mul(1)], undefined) as Variable[];
+    p.mul(3).add(q.mul(5)).backward();
+    expect(x.grad?.item()).toBe(3 + 50);
+    const x2 = variable(2);
+    const [p2] = applyOp(TwoDef, [x2.mul(1)], undefined) as Variable[];
+    p2.mul(3).backward(); // the unused output's gradient is zeros
+    expect(x2.grad?.item()).toBe(3);
+  });
+
+  it('keeps requiresGrad, retainsGrad and isParameter independent', () => {
+    const v = variable(1);
+    expect([v.requiresGrad, v.retainsGrad, v.isParameter]).toEqual([true, false, false]);
+    v.isParameter = true;
+    v.retainGrad();
+    v.requiresGrad = false;
+    expect([v.requiresGrad, v.retainsGrad, v.isParameter]).toEqual([false, true, true]);
+    v.requiresGrad = true;
+    v.isParameter = false;
+    expect([v.requiresGrad, v.retainsGrad, v.isParameter]).toEqual([true, true, false]);
+    expect(variable(1, { requiresGrad: false }).requiresGrad).toBe(false);
   });
 
   it('lists a single output as a one-element array on its node', () => {

@@ -5,7 +5,7 @@ import { sumTo } from '../ops/shape.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { onesLike, Tensor, zeros } from '../tensor/tensor.js';
 import { mode } from './mode.js';
-import { cast, type GradResult, type OpNode } from './node.js';
+import { cast, type GradResult, type OpNode, UNIFORM_F64 } from './node.js';
 import { Variable } from './variable.js';
 
 /** Options of `backward` and of the lower-level `computeGrads`. */
@@ -19,22 +19,20 @@ export interface BackwardOptions {
 /** Called after each op node's backward with the variables whose gradient it produced. */
 export type StepHook = (node: OpNode, updated: Variable[], grads: { get(v: Variable): Variable | undefined }) => void;
 
-let traversal = 0;
-
 /**
  * The op nodes reachable from `outputs` through variables that require a gradient, in an order
  * where every node comes after all nodes that consume its outputs — one iterative depth-first
  * traversal (no recursion, so a chain of a million ops is fine; no re-sorting per insert).
  */
 export function backwardOrder(outputs: readonly Variable[]): OpNode[] {
-  const id = ++traversal;
+  const seen = new Set<OpNode>();
   const post: OpNode[] = [];
   const stack: OpNode[] = [];
   const cursor: number[] = [];
   for (const y of outputs) {
     const c = y.creator;
-    if (!c || c.mark === id) continue;
-    c.mark = id;
+    if (!c || seen.has(c)) continue;
+    seen.add(c);
     stack.push(c);
     cursor.push(0);
     while (stack.length > 0) {
@@ -45,8 +43,8 @@ export function backwardOrder(outputs: readonly Variable[]): OpNode[] {
         cursor[top] = i + 1;
         const x = node.inputAt(i);
         const p = x.creator;
-        if (p && x.requiresGrad && p.mark !== id) {
-          p.mark = id;
+        if (p && x.requiresGrad && !seen.has(p)) {
+          seen.add(p);
           stack.push(p);
           cursor.push(0);
         }
@@ -118,7 +116,15 @@ export function computeGrads(
   mode.gradEnabled = createGraph;
   const result = new Map<Variable, Variable>();
   const queue = new NodeQueue();
-  const id = ++traversal;
+  // A node is queued when one of its outputs first receives a gradient in this pass: for a
+  // multi-output node, when no sibling has received one yet.
+  const queueCreator = (x: Variable): void => {
+    const c = x.creator;
+    if (c === null) return;
+    const o = c.out;
+    if (Array.isArray(o)) for (const s of o) if (s !== x && s.gradPass === pass) return;
+    queue.push(c);
+  };
   activePasses++;
   try {
     outputs.forEach((y, i) => {
@@ -135,8 +141,11 @@ export function computeGrads(
         }
       }
       const prev = get(y);
-      put(y, prev ? add(prev, g) : g, KEEP);
-      queue.add(y.creator, id);
+      if (prev) put(y, add(prev, g), KEEP);
+      else {
+        put(y, g, KEEP);
+        queueCreator(y);
+      }
     });
     // Nodes run deepest generation first: a consumer is always deeper than what it consumes,
     // so a node runs after every node that can send it a gradient. A node joins the queue when
@@ -167,25 +176,33 @@ export function computeGrads(
         throw new GraphError(node.def.name, `backward returned ${list ? list.length : 1} gradients for ${n} inputs`);
       }
       const updated: Variable[] | null = options.onStep ? [] : null;
+      // When every input has the output's shape and dtype, a gradient with the upstream
+      // gradient's shape (which is the output's) and that dtype fits every input as it is.
+      const tag = node.seq % 4;
+      const fitShape = tag !== 0 ? gys[0].data.shape : null;
+      const fitDType = tag === UNIFORM_F64 ? 'float64' : 'float32';
       for (let i = 0; i < n; i++) {
         const x = node.inputAt(i);
         const r: GradResult = list ? list[i] : (raw as GradResult);
         if (!x.requiresGrad || r === null || r === undefined) continue;
         let gx = r instanceof Variable ? r : toVariable(r);
-        if (gx.data.shape !== x.data.shape && !shapesEqual(gx.shape, x.shape)) {
-          if (!node.def.broadcast) {
-            throw new ShapeError(
-              node.def.name,
-              `backward gave a gradient of shape ${fmtShape(gx.shape)} for input ${i} of shape ${fmtShape(x.shape)}`,
-            );
+        const t = gx.data;
+        if (t.shape !== fitShape || t.dtype !== fitDType) {
+          if (t.shape !== x.data.shape && !shapesEqual(t.shape, x.shape)) {
+            if (!node.def.broadcast) {
+              throw new ShapeError(
+                node.def.name,
+                `backward gave a gradient of shape ${fmtShape(gx.shape)} for input ${i} of shape ${fmtShape(x.shape)}`,
+              );
+            }
+            gx = sumTo(gx, x.shape);
           }
-          gx = sumTo(gx, x.shape);
+          if (gx.dtype !== x.dtype) gx = cast(gx, x.dtype);
         }
-        if (gx.dtype !== x.dtype) gx = cast(gx, x.dtype);
         const prev = get(x);
         if (prev === undefined) {
           put(x, gx);
-          queue.add(x.creator, id);
+          queueCreator(x);
         } else if (inPlace && x.gradFlags & OWNED) addInPlace(prev.data, gx.data);
         // Accumulate with a new variable: never write into a buffer another node may hold.
         else put(x, add(prev, gx), inPlace ? OWNED : 0);
@@ -221,7 +238,7 @@ export function computeGrads(
   return result;
 }
 
-/** Op nodes waiting for their backward: a binary max-heap on generation. */
+/** Op nodes waiting for their backward: a binary max-heap on creation order (`OpNode.seq`). */
 class NodeQueue {
   private readonly keys: number[] = [];
   private readonly nodes: OpNode[] = [];
@@ -230,10 +247,7 @@ class NodeQueue {
     return this.nodes.length;
   }
 
-  /** Queues `node` unless it is null or already queued in traversal `id`. */
-  add(node: OpNode | null, id: number): void {
-    if (node === null || node.mark === id) return;
-    node.mark = id;
+  push(node: OpNode): void {
     const keys = this.keys;
     const nodes = this.nodes;
     const key = node.seq;
@@ -251,7 +265,7 @@ class NodeQueue {
     nodes[i] = node;
   }
 
-  /** Removes and returns a node of the greatest generation (the queue must not be empty). */
+  /** Removes and returns the latest-made node (the queue must not be empty). */
   pop(): OpNode {
     const keys = this.keys;
     const nodes = this.nodes;

@@ -1,5 +1,6 @@
 import { AnomalyError, fmtShape, GraphError, ShapeError, ZerogradError } from '../errors.js';
 import { type DType, promoteTypes } from '../tensor/dtype.js';
+import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { mode } from './mode.js';
 import { asVariable, type Operand, strongDType, Variable } from './variable.js';
@@ -79,10 +80,14 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
   readonly attrs: A;
   readonly saved: unknown[];
   readonly needsGrad: readonly boolean[];
-  /** Creation order: every node is made after the nodes of its inputs (the engine's queue key). @internal */
+  /**
+   * The backward engine's key: creation order (every node is made after the nodes of its
+   * inputs) times 4, plus `UNIFORM_F64` or `UNIFORM_F32` when every input has the output's
+   * shape and dtype, so a gradient shaped like the output's needs no check against an input
+   * (reading the input's shape was a cache miss per input).
+   * @internal
+   */
   readonly seq: number;
-  /** Scratch mark of the backward engine's traversal (avoids a Set per call). */
-  mark = 0;
 
   constructor(def: OpDefinition<A>, inputs: Variable[], outputs: Variable[] | Variable, attrs: A, saved: unknown[]) {
     this.def = def;
@@ -96,7 +101,7 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     let mask = 0;
     for (let i = 0; i < n; i++) if (inputs[i].requiresGrad) mask |= 1 << i;
     this.needsGrad = needsGradArray(inputs, mask);
-    this.seq = ++created;
+    this.seq = ++created * 4 + uniformity(inputs, this.out);
   }
 
   get name(): string {
@@ -142,6 +147,21 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
 }
 
 const NO_SCOPE: readonly string[] = Object.freeze([]);
+
+/** `OpNode.seq % 4` when all inputs and the one output are float64 of one shape. @internal */
+export const UNIFORM_F64 = 1;
+/** `OpNode.seq % 4` when all inputs and the one output are float32 of one shape. @internal */
+export const UNIFORM_F32 = 2;
+
+function uniformity(inputs: readonly Variable[], out: Variable | Variable[]): number {
+  if (Array.isArray(out)) return 0;
+  const t = out.data;
+  for (let i = 0; i < inputs.length; i++) {
+    const d = inputs[i].data;
+    if (d.dtype !== t.dtype || (d.shape !== t.shape && !shapesEqual(d.shape, t.shape))) return 0;
+  }
+  return t.dtype === 'float64' ? UNIFORM_F64 : UNIFORM_F32;
+}
 
 let created = 0;
 

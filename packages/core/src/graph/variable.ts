@@ -30,30 +30,59 @@ export class Variable {
   /** The op node that produced this variable; null for a leaf. */
   creator: OpNode | null = null;
   name: string | null;
-  /** Whether gradients flow to (and through) this variable. */
-  requiresGrad: boolean;
   /** Distance from the leaves; the backward engine's tie-breaker. */
   generation = 0;
   /** Scope path at creation (see `scope`). */
   readonly scope: readonly string[];
-  /** Keep this intermediate's gradient after backward (see `retainGrad`). */
-  retainsGrad = false;
-  /** Marks a layer-owned, optimizer-updated leaf (drawn differently). */
-  isParameter = false;
   /** @internal Backward engine scratch: gradient pending in pass `gradPass`. */
   pendingGrad: Variable | null = null;
   /** @internal */
   gradPass = 0;
-  /** @internal Flags of the pending gradient's slot in pass `gradPass` (see computeGrads). */
-  gradFlags = 0;
+  /**
+   * @internal `requiresGrad`, `retainsGrad`, `isParameter` and the engine's slot flags as bits
+   * of one field: a scalar graph keeps a Variable per node, and four fields were a fifth of it.
+   */
+  bits: number;
 
   constructor(data: Tensor, options: { name?: string | null; requiresGrad?: boolean } = {}) {
     if (!(data instanceof Tensor))
       throw new ValueError('Variable', 'data must be a Tensor; use variable(...) for other values');
     this.data = data;
     this.name = options.name ?? null;
-    this.requiresGrad = options.requiresGrad ?? true;
     this.scope = mode.scope;
+    this.bits = (options.requiresGrad ?? true) ? REQUIRES_GRAD : 0;
+  }
+
+  /** Whether gradients flow to (and through) this variable. */
+  get requiresGrad(): boolean {
+    return (this.bits & REQUIRES_GRAD) !== 0;
+  }
+  set requiresGrad(on: boolean) {
+    this.bits = on ? this.bits | REQUIRES_GRAD : this.bits & ~REQUIRES_GRAD;
+  }
+
+  /** Keep this intermediate's gradient after backward (see `retainGrad`). */
+  get retainsGrad(): boolean {
+    return (this.bits & RETAINS_GRAD) !== 0;
+  }
+  set retainsGrad(on: boolean) {
+    this.bits = on ? this.bits | RETAINS_GRAD : this.bits & ~RETAINS_GRAD;
+  }
+
+  /** Marks a layer-owned, optimizer-updated leaf (drawn differently). */
+  get isParameter(): boolean {
+    return (this.bits & IS_PARAMETER) !== 0;
+  }
+  set isParameter(on: boolean) {
+    this.bits = on ? this.bits | IS_PARAMETER : this.bits & ~IS_PARAMETER;
+  }
+
+  /** @internal Flags of the pending gradient's slot in pass `gradPass` (see computeGrads). */
+  get gradFlags(): number {
+    return this.bits >> SLOT_SHIFT;
+  }
+  set gradFlags(flags: number) {
+    this.bits = (this.bits & ((1 << SLOT_SHIFT) - 1)) | (flags << SLOT_SHIFT);
   }
 
   get shape(): readonly number[] {
@@ -97,6 +126,11 @@ export class Variable {
     return `Variable(${this.data.valuesString()}, shape=(${this.shape.join(', ')}${this.shape.length === 1 ? ',' : ''})${name})`;
   }
 }
+
+const REQUIRES_GRAD = 1;
+const RETAINS_GRAD = 2;
+const IS_PARAMETER = 4;
+const SLOT_SHIFT = 3;
 
 /**
  * A leaf variable from a number, nested arrays, a typed array or a tensor.

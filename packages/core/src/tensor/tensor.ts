@@ -24,7 +24,6 @@ export class Tensor {
    * @internal
    */
   _data: TypedArray | null;
-  readonly size: number;
   /** The value of a 0-d tensor whose `_data` is null; meaningless otherwise. @internal */
   _scalar: number;
 
@@ -36,7 +35,6 @@ export class Tensor {
       this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
       this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
       this._data = data;
-      this.size = data.length;
       this._scalar = 0;
       return;
     }
@@ -49,8 +47,13 @@ export class Tensor {
     this.dtype = dtype;
     this.shape = Object.freeze(s);
     this._data = data;
-    this.size = size;
     this._scalar = 0;
+  }
+
+  /** The number of elements. */
+  get size(): number {
+    const d = this._data;
+    return d === null ? 1 : d.length;
   }
 
   /** The contiguous row-major typed array holding the values. */
