@@ -5,7 +5,7 @@ import { sumTo } from '../ops/shape.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { onesLike, Tensor, zeros } from '../tensor/tensor.js';
 import { mode } from './mode.js';
-import { cast, type GradResult, type OpNode, UNIFORM_F64 } from './node.js';
+import { cast, type GradResult, type OpNode, UNIFORM_F64, uniformityOf } from './node.js';
 import { Variable } from './variable.js';
 
 /** Options of `backward` and of the lower-level `computeGrads`. */
@@ -178,7 +178,7 @@ export function computeGrads(
       const updated: Variable[] | null = options.onStep ? [] : null;
       // When every input has the output's shape and dtype, a gradient with the upstream
       // gradient's shape (which is the output's) and that dtype fits every input as it is.
-      const tag = node.seq % 4;
+      const tag = uniformityOf(node);
       const fitShape = tag !== 0 ? gys[0].data.shape : null;
       const fitDType = tag === UNIFORM_F64 ? 'float64' : 'float32';
       for (let i = 0; i < n; i++) {

@@ -77,16 +77,10 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
    * @internal
    */
   readonly out: Variable | Variable[];
-  readonly attrs: A;
-  readonly saved: unknown[];
+  /** @internal `attrs`, or both `attrs` and `saved` when forward saved anything (rare). */
+  readonly extra: A | WithSaved<A>;
   readonly needsGrad: readonly boolean[];
-  /**
-   * The backward engine's key: creation order (every node is made after the nodes of its
-   * inputs) times 4, plus `UNIFORM_F64` or `UNIFORM_F32` when every input has the output's
-   * shape and dtype, so a gradient shaped like the output's needs no check against an input
-   * (reading the input's shape was a cache miss per input).
-   * @internal
-   */
+  /** Creation order: every node is made after the nodes of its inputs (the engine's queue key). @internal */
   readonly seq: number;
 
   constructor(def: OpDefinition<A>, inputs: Variable[], outputs: Variable[] | Variable, attrs: A, saved: unknown[]) {
@@ -96,16 +90,27 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     this.in1 = n > 1 ? inputs[1] : null;
     this.ins = n > 2 ? inputs : null;
     this.out = Array.isArray(outputs) && outputs.length === 1 ? outputs[0] : outputs;
-    this.attrs = attrs;
-    this.saved = saved;
+    this.extra = saved === undefined || saved.length === 0 ? attrs : new WithSaved(attrs, saved);
     let mask = 0;
     for (let i = 0; i < n; i++) if (inputs[i].requiresGrad) mask |= 1 << i;
-    this.needsGrad = needsGradArray(inputs, mask);
-    this.seq = ++created * 4 + uniformity(inputs, this.out);
+    this.needsGrad = needsGradArray(inputs, mask, uniformity(inputs, this.out));
+    this.seq = ++created;
   }
 
   get name(): string {
     return this.def.name;
+  }
+
+  /** The op's attributes, as given to `applyOp`. */
+  get attrs(): A {
+    const e = this.extra;
+    return e instanceof WithSaved ? (e.attrs as A) : (e as A);
+  }
+
+  /** Whatever forward passed to `ctx.save(...)` (empty when nothing). */
+  get saved(): unknown[] {
+    const e = this.extra;
+    return e instanceof WithSaved ? e.saved : EMPTY;
   }
 
   /** How many inputs the node has. */
@@ -148,10 +153,19 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
 
 const NO_SCOPE: readonly string[] = Object.freeze([]);
 
-/** `OpNode.seq % 4` when all inputs and the one output are float64 of one shape. @internal */
+/** An op node's attributes and saved values, kept together only when something was saved. */
+class WithSaved<A> {
+  constructor(
+    readonly attrs: A,
+    readonly saved: unknown[],
+  ) {}
+}
+
+/** `uniformityOf(node)` when all inputs and the one output are float64 of one shape. @internal */
 export const UNIFORM_F64 = 1;
-/** `OpNode.seq % 4` when all inputs and the one output are float32 of one shape. @internal */
+/** `uniformityOf(node)` when all inputs and the one output are float32 of one shape. @internal */
 export const UNIFORM_F32 = 2;
+const UNIFORM: unique symbol = Symbol('uniform');
 
 function uniformity(inputs: readonly Variable[], out: Variable | Variable[]): number {
   if (Array.isArray(out)) return 0;
@@ -163,20 +177,36 @@ function uniformity(inputs: readonly Variable[], out: Variable | Variable[]): nu
   return t.dtype === 'float64' ? UNIFORM_F64 : UNIFORM_F32;
 }
 
+/**
+ * `UNIFORM_F64` or `UNIFORM_F32` when every input of `node` had its output's shape and dtype,
+ * else 0. Then a gradient with the upstream gradient's shape and that dtype fits every input
+ * without reading the input's shape (a cache miss per input in a scalar graph's backward).
+ * @internal
+ */
+export function uniformityOf(node: OpNode): number {
+  return (node.needsGrad as { [UNIFORM]?: number })[UNIFORM] ?? 0;
+}
+
 let created = 0;
 
 /**
  * Every node keeps a `needsGrad` array until the graph is dropped. Nodes of up to three inputs
  * share frozen ones, one per pattern: an array per node was a tenth of a scalar graph's memory.
+ * Each pattern comes once per uniformity, which the array carries under a symbol key: the
+ * node needs no field for it.
  */
-const SHARED_NEEDS: (readonly boolean[])[][] = [0, 1, 2, 3].map((n) =>
-  Array.from({ length: 1 << n }, (_, mask) =>
-    Object.freeze(Array.from({ length: n }, (_, i) => (mask & (1 << i)) !== 0)),
+const SHARED_NEEDS: (readonly boolean[])[][][] = [0, UNIFORM_F64, UNIFORM_F32].map((tag) =>
+  [0, 1, 2, 3].map((n) =>
+    Array.from({ length: 1 << n }, (_, mask) => {
+      const a = Array.from({ length: n }, (_, i) => (mask & (1 << i)) !== 0);
+      Object.defineProperty(a, UNIFORM, { value: tag });
+      return Object.freeze(a);
+    }),
   ),
 );
 
-function needsGradArray(inputs: readonly Variable[], mask: number): readonly boolean[] {
-  if (inputs.length < SHARED_NEEDS.length) return SHARED_NEEDS[inputs.length][mask];
+function needsGradArray(inputs: readonly Variable[], mask: number, uniform: number): readonly boolean[] {
+  if (inputs.length < SHARED_NEEDS[0].length) return SHARED_NEEDS[uniform][inputs.length][mask];
   return inputs.map((x) => x.requiresGrad);
 }
 
