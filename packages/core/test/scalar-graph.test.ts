@@ -9,6 +9,7 @@ import {
   grad,
   mul,
   neg,
+  OpNode,
   pow,
   Random,
   ShapeError,
@@ -16,7 +17,7 @@ import {
   sub,
   type Tensor,
   tanh,
-  type Variable,
+  Variable,
   variable,
 } from '@zerograd/core';
 import { describe, expect, it } from 'vitest';
@@ -354,6 +355,25 @@ describe('the backward engine on scalar graphs', () => {
     v.isParameter = false;
     expect([v.requiresGrad, v.retainsGrad, v.isParameter]).toEqual([true, true, false]);
     expect(variable(1, { requiresGrad: false }).requiresGrad).toBe(false);
+  });
+
+  it('makes recorded variables and nodes with the same fields as their constructors', () => {
+    // Recording ops build their output and node with object literals (see graphVariable in
+    // graph/node.ts); a field added to a class must be added there too.
+    const x = variable(2);
+    const y = x.mul(3);
+    const node = y.creator as OpNode;
+    expect(y).toBeInstanceOf(Variable);
+    expect(node).toBeInstanceOf(OpNode);
+    expect(Object.keys(y).sort()).toEqual(Object.keys(new Variable(y.data)).sort());
+    const made = new OpNode(node.def, [x, x], y, undefined, []);
+    expect(Object.keys(node).sort()).toEqual(Object.keys(made).sort());
+    expect([y.requiresGrad, y.retainsGrad, y.isParameter, y.name, y.grad]).toEqual([true, false, false, null, null]);
+    expect(y.generation).toBe(1);
+    expect(node.needsGrad).toEqual([true, false]);
+    expect(made.needsGrad).toEqual([true, true]);
+    expect(node.attrs).toBeUndefined();
+    expect(node.saved).toEqual([]);
   });
 
   it('lists a single output as a one-element array on its node', () => {

@@ -3,7 +3,7 @@ import { type DType, promoteTypes } from '../tensor/dtype.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { mode } from './mode.js';
-import { asVariable, type Operand, strongDType, Variable } from './variable.js';
+import { asVariable, type Operand, REQUIRES_GRAD, strongDType, Variable } from './variable.js';
 
 /** What an op's forward sees besides its input tensors. */
 export interface ForwardContext {
@@ -288,8 +288,8 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
   if (result instanceof Tensor) {
     if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, [result]);
     if (!record) return new Variable(result, NO_GRAD);
-    const y = new Variable(result);
-    link(new OpNode(def, inputs, y, attrs, saved ?? EMPTY), y);
+    const y = graphVariable(result);
+    link(graphNode(def, inputs, y, attrs, saved ?? EMPTY), y);
     return y;
   }
   if (!Array.isArray(result) || !result.every((t) => t instanceof Tensor))
@@ -301,6 +301,48 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     for (const y of outputs) link(node, y);
   }
   return outputs;
+}
+
+// What a recording op makes lives as long as its graph: its output and its node. V8 moves the
+// objects an object literal makes straight to the old generation once most of them outlive a
+// young-generation collection (allocation-site pretenuring); objects made by `new` are always
+// born young, and the scavenger copied every one of them twice before it settled, which was
+// half the time of a scalar graph. So these two are made by literals with their class's
+// prototype: the same classes (instanceof, getters, methods), only born where they will live.
+// They must set the same fields as the constructors.
+
+/** `new Variable(data)`, made where a graph's variables live. */
+function graphVariable(data: Tensor): Variable {
+  return {
+    __proto__: Variable.prototype,
+    data,
+    grad: null,
+    creator: null,
+    name: null,
+    generation: 0,
+    scope: mode.scope,
+    pendingGrad: null,
+    gradPass: 0,
+    bits: REQUIRES_GRAD,
+  } as unknown as Variable;
+}
+
+/** `new OpNode(def, inputs, y, attrs, saved)` for one output, made where a graph's nodes live. */
+function graphNode<A>(def: OpDefinition<A>, inputs: Variable[], y: Variable, attrs: A, saved: unknown[]): OpNode<A> {
+  const n = inputs.length;
+  let mask = 0;
+  for (let i = 0; i < n; i++) if (inputs[i].requiresGrad) mask |= 1 << i;
+  return {
+    __proto__: OpNode.prototype,
+    def,
+    in0: n > 0 ? inputs[0] : null,
+    in1: n > 1 ? inputs[1] : null,
+    ins: n > 2 ? inputs : null,
+    out: y,
+    extra: saved.length === 0 ? attrs : new WithSaved(attrs, saved),
+    needsGrad: needsGradArray(inputs, mask, uniformity(inputs, y)),
+    seq: ++created,
+  } as unknown as OpNode<A>;
 }
 
 /** Makes `node` the creator of its output `y`. */

@@ -127,7 +127,8 @@ export class Variable {
   }
 }
 
-const REQUIRES_GRAD = 1;
+/** @internal */
+export const REQUIRES_GRAD = 1;
 const RETAINS_GRAD = 2;
 const IS_PARAMETER = 4;
 const SLOT_SHIFT = 3;
