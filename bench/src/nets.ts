@@ -60,16 +60,20 @@ export interface BuiltNet {
 }
 
 /** Builds `spec` in zerograd (seeded like the example), in `dtype`. */
-export function buildNet(spec: NetSpec, dtype: DType, seed = 1): BuiltNet {
+export function buildNet(spec: NetSpec, dtype: DType, seed = 1, fused = false): BuiltNet {
   const random = new Random(seed);
   const init = spec.key === 'chapter5' ? 0.01 : 'he';
   const layers: Layer[] = [];
+  const last = spec.sizes.length - 2;
   for (let i = 0; i + 1 < spec.sizes.length; i++) {
     if (i > 0) {
-      layers.push(new ReLU());
+      if (!fused) layers.push(new ReLU());
       if (spec.dropout > 0) layers.push(new Dropout(spec.dropout, { seed: seed + i }));
     }
-    layers.push(new Affine(spec.sizes[i], spec.sizes[i + 1], { init, random }));
+    // Fused: Affine+ReLU as one node (`activation: 'relu'`), the last Affine as one node; the
+    // same parameters, draws and arithmetic, so the same numbers.
+    const options = fused ? (i < last ? { activation: 'relu' as const } : { fused: true }) : {};
+    layers.push(new Affine(spec.sizes[i], spec.sizes[i + 1], { init, random, ...options }));
   }
   const net = new Sequential(layers).astype(dtype);
   const optimizer = spec.optimizer === 'adam' ? new Adam(net, { lr: spec.lr }) : new SGD(net, { lr: spec.lr });

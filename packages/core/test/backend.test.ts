@@ -493,6 +493,21 @@ describe.runIf(runnable.includes('simd-shared'))('two threads (worker pool over 
             checkGemm(w.gemm, { ...big, transA, transB, ctor, fill: 'special' }); // split by rows
             checkGemm(w.gemm, { ...big, m: 101, n: 340, transA, transB, ctor }); // by columns
           }
+      // The fused Affine's epilogue (bias row, ReLU) runs after both halves are in.
+      for (const ctor of [Float32Array, Float64Array]) {
+        const { m, n, k } = big;
+        const rand = prng(3);
+        const a = ctor.from({ length: m * k }, () => rand() * 2 - 1);
+        const b = ctor.from({ length: k * n }, () => rand() * 2 - 1);
+        const bias = ctor.from({ length: n }, () => rand() * 2 - 1);
+        const want = new ctor(m * n);
+        gemmReference(m, n, k, a, 0, false, b, 0, false, want, 0);
+        for (let i = 0; i < m * n; i++) want[i] = Math.max(0, want[i] + bias[i % n]);
+        const got = new ctor(m * n);
+        w.affine(m, n, k, a, 0, false, b, 0, false, got, 0, bias, true);
+        for (let i = 0; i < m * n; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4);
+        expect(got.some((v) => v === 0) && got.some((v) => v > 0)).toBe(true);
+      }
       expect(pool.jobs).toBeGreaterThanOrEqual(16);
       expect(pool.workerParts).toBeGreaterThan(0);
       expect(pool.workerParts).toBeLessThanOrEqual(pool.jobs);

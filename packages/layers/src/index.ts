@@ -11,6 +11,7 @@ export { DataLoader, type DataLoaderOptions } from './data/loader.js';
 export { loadMnist, MNIST_SIZE, type MnistData, type MnistOptions } from './data/mnist.js';
 // Functions
 export { identity, logSoftmax, relu, sigmoid, softmax, step, tanh } from './functional/activations.js';
+export { type AffineFunctionOptions, affine } from './functional/affine.js';
 export {
   type CrossEntropyOptions,
   crossEntropyError,

@@ -23,7 +23,7 @@
 import { ValueError } from '../errors.js';
 import { gemm as tsGemm } from '../kernels/matmul.js';
 import { GemmPool, PARALLEL_MIN_MACS } from './pool.js';
-import { isShared, variantBytes, variantSupported, WasmKernels, type WasmVariant } from './wasm.js';
+import { biasActInto, isShared, variantBytes, variantSupported, WasmKernels, type WasmVariant } from './wasm.js';
 
 export type BackendName = 'ts' | 'wasm-simd' | 'wasm-relaxed';
 /** What may be asked for: a backend, `wasm` (the best WebAssembly one) or `auto` (the best). */
@@ -59,18 +59,26 @@ export interface SetBackendOptions {
 }
 
 type Gemm = typeof tsGemm;
+/** `C = act(op(A)·op(B) + bias)`: gemm's arguments, then the bias row (or null) and whether to apply ReLU. */
+export type Affine = WasmKernels['affine'];
 
 /** The kernels one backend provides; the TS ones where it provides none. */
 export interface KernelSet {
   readonly name: BackendName;
   readonly gemm: Gemm;
+  /** The fused Affine (product, bias, ReLU) in one pass over C. */
+  readonly affine: Affine;
   /** The WebAssembly instance behind it (plain memory): element-wise kernels, smaller products. */
   readonly wasm: WasmKernels | null;
   /** The shared-memory instance with the worker pool, for products worth splitting. */
   readonly shared: WasmKernels | null;
 }
 
-const TS: KernelSet = { name: 'ts', gemm: tsGemm, wasm: null, shared: null };
+const tsAffine: Affine = (m, n, k, a, aOff, tA, b, bOff, tB, c, cOff, bias, relu) => {
+  tsGemm(m, n, k, a, aOff, tA, b, bOff, tB, c, cOff);
+  if (bias || relu) biasActInto(c, cOff, m, n, bias, relu);
+};
+const TS: KernelSet = { name: 'ts', gemm: tsGemm, affine: tsAffine, wasm: null, shared: null };
 const REQUESTS: readonly BackendRequest[] = ['auto', 'wasm', 'wasm-relaxed', 'wasm-simd', 'ts'];
 
 /** Most threads one product uses: the calling thread and one worker (see pool.ts). */
@@ -220,8 +228,13 @@ function activate(
         const big = kernelsFor(shared, sharedModule);
         const gemm: Gemm = (m, n, k, a, aOff, tA, b, bOff, tB, c, cOff) =>
           (m * n * k >= PARALLEL_MIN_MACS ? big : wasm).gemm(m, n, k, a, aOff, tA, b, bOff, tB, c, cOff);
-        set = { name, gemm, wasm, shared: big };
-      } else set = { name, gemm: wasm.gemm, wasm, shared: null };
+        const affine: Affine = (m, n, k, a, aOff, tA, b, bOff, tB, c, cOff, bias, relu) =>
+          (m * n * k >= PARALLEL_MIN_MACS ? big : wasm).affine(m, n, k, a, aOff, tA, b, bOff, tB, c, cOff, bias, relu);
+        set = { name, gemm, affine, wasm, shared: big };
+      } else {
+        const affine: Affine = (...args) => wasm.affine(...args);
+        set = { name, gemm: wasm.gemm, affine, wasm, shared: null };
+      }
     } else {
       // The engine will not compile synchronously here: serve with TS until it has.
       active = 'ts';

@@ -54,6 +54,8 @@ export interface KernelExports {
   sumF32(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   sumF64(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
   gemmScratchBytes(): number;
+  biasActF32(c: number, bias: number, rows: number, cols: number, relu: number): void;
+  biasActF64(c: number, bias: number, rows: number, cols: number, relu: number): void;
   updateF32: UpdateExport;
   updateF64: UpdateExport;
   gemmF32: GemmExport;
@@ -258,36 +260,86 @@ export class WasmKernels {
    * `gemm` with the TypeScript kernel's exact signature and semantics (src/kernels/matmul.ts):
    * `C[m×n] = op(A)·op(B)`, transposes read through strides, C overwritten.
    */
-  readonly gemm: Gemm = (m, n, k, a, aOff, transA, b, bOff, transB, c, cOff) => {
+  readonly gemm: Gemm = (m, n, k, a, aOff, transA, b, bOff, transB, c, cOff) =>
+    this.affine(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff, null, false);
+
+  /**
+   * The fused Affine: `C = act(op(A)·op(B) + bias)`, `bias` a row of n (or null) and act ReLU
+   * or nothing, applied in WebAssembly memory before the one copy out. Same bits as the
+   * product followed by the element-wise add and ReLU.
+   */
+  affine(
+    m: number,
+    n: number,
+    k: number,
+    a: TypedArray,
+    aOff: number,
+    transA: boolean,
+    b: TypedArray,
+    bOff: number,
+    transB: boolean,
+    c: TypedArray,
+    cOff: number,
+    bias: TypedArray | null,
+    relu: boolean,
+  ): void {
     if (m === 0 || n === 0) return;
-    if (k === 0) {
-      c.fill(0, cOff, cOff + m * n);
-      return;
-    }
     const f64 = c instanceof Float64Array;
-    // Mixed dtypes are not the kernels' business; the tiniest products are quicker in JS.
-    if (a.constructor !== c.constructor || b.constructor !== c.constructor || m * n * k <= TINY) {
-      this.fallback(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
-      return;
-    }
     const bytes = f64 ? 8 : 4;
-    const L = this.layout(m * k, k * n, m * n, bytes);
-    if (!L) {
+    const mixed =
+      a.constructor !== c.constructor ||
+      b.constructor !== c.constructor ||
+      (bias && bias.constructor !== c.constructor);
+    // Mixed dtypes are not the kernels' business; the tiniest products are quicker in JS.
+    const R = mixed || m * n * k <= TINY ? null : this.regions([m * k, k * n, m * n, bias ? n : 0], bytes);
+    if (!R) {
       this.fallback(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
+      if (bias || relu) biasActInto(c, cOff, m, n, bias, relu);
       return;
     }
+    const [pa, pb, pc, pbias] = R;
     const mem = this.view(f64);
-    mem.set(a.subarray(aOff, aOff + m * k), L.a / bytes);
-    mem.set(b.subarray(bOff, bOff + k * n), L.b / bytes);
-    const ars = transA ? 1 : k;
-    const acs = transA ? m : 1;
-    const brs = transB ? 1 : n;
-    const bcs = transB ? k : 1;
-    if (!this.parallelGemm?.(f64, m, n, k, L.a, ars, acs, L.b, brs, bcs, L.c)) {
-      const kernel = f64 ? this.exports.gemmF64 : this.exports.gemmF32;
-      kernel(m, n, k, L.a, ars, acs, L.b, brs, bcs, L.c, n, this.scratchBase);
+    if (k === 0) mem.fill(0, pc / bytes, pc / bytes + m * n);
+    else {
+      mem.set(a.subarray(aOff, aOff + m * k), pa / bytes);
+      mem.set(b.subarray(bOff, bOff + k * n), pb / bytes);
+      const ars = transA ? 1 : k;
+      const acs = transA ? m : 1;
+      const brs = transB ? 1 : n;
+      const bcs = transB ? k : 1;
+      if (!this.parallelGemm?.(f64, m, n, k, pa, ars, acs, pb, brs, bcs, pc)) {
+        const kernel = f64 ? this.exports.gemmF64 : this.exports.gemmF32;
+        kernel(m, n, k, pa, ars, acs, pb, brs, bcs, pc, n, this.scratchBase);
+      }
     }
-    const out = this.view(f64);
-    c.set(out.subarray(L.c / bytes, L.c / bytes + m * n), cOff);
-  };
+    if (bias || relu) {
+      if (bias) mem.set(bias.subarray(0, n), pbias / bytes);
+      (f64 ? this.exports.biasActF64 : this.exports.biasActF32)(pc, bias ? pbias : 0, m, n, relu ? 1 : 0);
+    }
+    c.set(mem.subarray(pc / bytes, pc / bytes + m * n), cOff);
+  }
+}
+
+/**
+ * The TypeScript epilogue: `c[i, j] = act(c[i, j] + bias[j])` over an m × n block at `off`,
+ * with the element-wise kernels' rounding (the sum is rounded to c's type before the ReLU).
+ */
+export function biasActInto(
+  c: TypedArray,
+  off: number,
+  m: number,
+  n: number,
+  bias: TypedArray | null,
+  relu: boolean,
+): void {
+  for (let i = 0; i < m; i++) {
+    const row = off + i * n;
+    if (bias) for (let j = 0; j < n; j++) c[row + j] += bias[j];
+    if (relu) {
+      for (let j = row; j < row + n; j++) {
+        const v = c[j];
+        c[j] = v > 0 ? v : v !== v ? v : 0;
+      }
+    }
+  }
 }

@@ -184,6 +184,36 @@ export function matmulTensor(a: Tensor, b: Tensor, transA = false, transB = fals
 }
 
 /**
+ * The fused Affine, `act(x·W + b)`: x `[m, k]`, W `[k, n]`, b `[n]` (or null), act ReLU when
+ * `relu`. One pass over the output on the selected backend (the bias and ReLU are applied
+ * before the product leaves WebAssembly memory); the same bits as `matmul`, `add` and `relu`
+ * one after another.
+ */
+export function affineTensor(x: Tensor, W: Tensor, b: Tensor | null, relu = false, op = 'Affine'): Tensor {
+  if (x.ndim !== 2 || W.ndim !== 2 || (b && b.ndim !== 1)) {
+    throw new ShapeError(
+      op,
+      `expects x [m, k], W [k, n] and b [n], got ${fmtShape(x.shape)}, ${fmtShape(W.shape)}${b ? ` and ${fmtShape(b.shape)}` : ''}`,
+    );
+  }
+  const [m, k] = x.shape;
+  const [kw, n] = W.shape;
+  if (k !== kw || (b && b.shape[0] !== n)) {
+    throw new ShapeError(
+      op,
+      `shapes do not fit: x ${fmtShape(x.shape)} · W ${fmtShape(W.shape)}${b ? ` + b ${fmtShape(b.shape)}` : ''}`,
+    );
+  }
+  const dtype = b ? promoteTypes(promoteTypes(x.dtype, W.dtype), b.dtype) : promoteTypes(x.dtype, W.dtype);
+  const A = x.dtype === dtype ? x.data : x.astype(dtype).data;
+  const B = W.dtype === dtype ? W.data : W.astype(dtype).data;
+  const bias = b ? (b.dtype === dtype ? b.data : b.astype(dtype).data) : null;
+  const out = allocate(dtype, m * n);
+  kernelSet().affine(m, n, k, A, 0, false, B, 0, false, out, 0, bias, relu);
+  return Tensor.unchecked(out, [m, n], dtype);
+}
+
+/**
  * One optimizer step, in place: `w` (a parameter's buffer) and `state` (the rule's buffers,
  * `UPDATE_STATE[rule]`: momentum's v, AdaGrad/RMSprop's h, Adam's m and v, zeros at first)
  * are updated from the gradient `g`. All buffers must have `w`'s length and type. Runs on

@@ -404,3 +404,53 @@ export function sumF64(x: usize, rows: i32, cols: i32, overRows: bool, _acc: usi
     }
   }
 }
+
+/**
+ * The epilogue of a fused Affine: `c[i, j] = act(c[i, j] + bias[j])` in place over a rows ×
+ * cols matrix (bias 0: none; relu 1: then ReLU), with the TypeScript ops' rounding and NaN
+ * rules (float32 + float32 rounds like the double sum; ReLU keeps NaN and maps −0 to +0).
+ */
+export function biasActF32(c: usize, bias: usize, rows: i32, cols: i32, relu: bool): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < rows; i++) {
+    const row = c + ((<usize>(i * cols)) << 2);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = (<usize>j) << 2;
+      let v = v128.load(row + o);
+      if (bias) v = f32x4.add(v, v128.load(bias + o));
+      if (relu) v = v128.bitselect(v, zero, v128.or(f32x4.gt(v, zero), f32x4.ne(v, v)));
+      v128.store(row + o, v);
+    }
+    for (; j < cols; j++) {
+      const o = (<usize>j) << 2;
+      let v = load<f32>(row + o);
+      if (bias) v = v + load<f32>(bias + o);
+      if (relu) v = v > 0 || v !== v ? v : 0;
+      store<f32>(row + o, v);
+    }
+  }
+}
+
+/** float64 `biasActF32`. */
+export function biasActF64(c: usize, bias: usize, rows: i32, cols: i32, relu: bool): void {
+  const zero = f64x2.splat(0);
+  for (let i = 0; i < rows; i++) {
+    const row = c + ((<usize>(i * cols)) << 3);
+    let j = 0;
+    for (; j + 2 <= cols; j += 2) {
+      const o = (<usize>j) << 3;
+      let v = v128.load(row + o);
+      if (bias) v = f64x2.add(v, v128.load(bias + o));
+      if (relu) v = v128.bitselect(v, zero, v128.or(f64x2.gt(v, zero), f64x2.ne(v, v)));
+      v128.store(row + o, v);
+    }
+    for (; j < cols; j++) {
+      const o = (<usize>j) << 3;
+      let v = load<f64>(row + o);
+      if (bias) v = v + load<f64>(bias + o);
+      if (relu) v = v > 0 || v !== v ? v : 0;
+      store<f64>(row + o, v);
+    }
+  }
+}

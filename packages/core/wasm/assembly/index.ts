@@ -3,7 +3,7 @@
  * (src/backend/wasm.ts) lays out linear memory above `heapBase()` and grows it on demand,
  * passing byte addresses to the kernels.
  */
-export { binaryF32, binaryF64, sumF32, sumF64, unaryF32, unaryF64 } from './elementwise';
+export { biasActF32, biasActF64, binaryF32, binaryF64, sumF32, sumF64, unaryF32, unaryF64 } from './elementwise';
 export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
 export { mathF32, mathF64 } from './math';
 export { updateF32, updateF64 } from './optim';

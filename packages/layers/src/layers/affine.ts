@@ -1,4 +1,5 @@
 import { add, type DType, flatten, matmul, parameter, type Random, ValueError, type Variable } from '@zerograd/core';
+import { affine } from '../functional/affine.js';
 import { type InitSpec, resolveInit, resolveRandom, zerosInit } from '../init.js';
 import { Layer } from './layer.js';
 
@@ -14,6 +15,17 @@ export interface AffineOptions {
   dtype?: DType;
   /** Whether to learn a bias `b` (default true). */
   bias?: boolean;
+  /**
+   * Compute `x·W + b` as one fused `Affine` node (one kernel pass) instead of the book's
+   * `MatMul` and `Add` nodes (default false, so drawings show the book's graph). Values and
+   * gradients are the same.
+   */
+  fused?: boolean;
+  /**
+   * Apply ReLU inside the layer, fused with the product and the bias (implies `fused`):
+   * `new Affine(784, 50, { activation: 'relu' })` replaces `Affine(784, 50)` then `ReLU()`.
+   */
+  activation?: 'relu' | null;
 }
 
 /**
@@ -33,6 +45,10 @@ export class Affine extends Layer {
   readonly inFeatures: number;
   /** Features per output example. */
   readonly outFeatures: number;
+  /** Whether forward makes one fused `Affine` node. */
+  readonly fused: boolean;
+  /** The activation fused into the layer, if any. */
+  readonly activation: 'relu' | null;
 
   constructor(inFeatures: number, outFeatures: number, options: AffineOptions = {}) {
     super();
@@ -45,6 +61,12 @@ export class Affine extends Layer {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+    const activation = options.activation ?? null;
+    if (activation !== null && activation !== 'relu') {
+      throw new ValueError('Affine', `activation must be 'relu' or null, got ${JSON.stringify(activation)}`);
+    }
+    this.activation = activation;
+    this.fused = options.fused === true || activation !== null;
     const ctx = { random: resolveRandom(options.random, options.seed), dtype: options.dtype ?? 'float64' };
     this.W = this.registerParameter('W', parameter(resolveInit(options.init ?? 0.01)([inFeatures, outFeatures], ctx)));
     this.b = options.bias === false ? null : this.registerParameter('b', parameter(zerosInit()([outFeatures], ctx)));
@@ -52,6 +74,7 @@ export class Affine extends Layer {
 
   protected call(x: Variable): Variable {
     const x2 = x.ndim > 2 ? flatten(x) : x;
+    if (this.fused) return affine(x2, this.W, this.b, { activation: this.activation });
     const y = matmul(x2, this.W);
     return this.b ? add(y, this.b) : y;
   }
