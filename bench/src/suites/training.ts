@@ -23,12 +23,17 @@ interface Case {
   name: string;
   dtype: DType;
   spec: NetSpec;
+  /** Affine+ReLU as fused `Affine` nodes (`activation: 'relu'`): the same arithmetic, fewer passes. */
+  fused?: boolean;
 }
 
+const FUSED = ', fused Affine+ReLU';
 const CASES: Case[] = [
   { name: `float32 ${CHAPTER5.label}`, dtype: 'float32', spec: CHAPTER5 },
+  { name: `float32 ${CHAPTER5.label}${FUSED}`, dtype: 'float32', spec: CHAPTER5, fused: true },
   { name: `float64 ${CHAPTER5.label}`, dtype: 'float64', spec: CHAPTER5 },
   { name: `float32 ${STRONGER.label}`, dtype: 'float32', spec: STRONGER },
+  { name: `float32 ${STRONGER.label}${FUSED}`, dtype: 'float32', spec: STRONGER, fused: true },
 ];
 
 interface Options {
@@ -84,7 +89,7 @@ async function measure(
   ctx: SuiteContext,
 ): Promise<Row> {
   const batches = data.batches[c.dtype] ?? [];
-  const built = buildNet(c.spec, c.dtype);
+  const built = buildNet(c.spec, c.dtype, 1, c.fused);
   const paramsFile = data.writeParams(`${c.spec.key}-${c.dtype}`, built.net);
 
   // The check iterations, from the shared initial parameters on the first batches.
@@ -146,6 +151,7 @@ async function measure(
       optimizer: c.spec.optimizer,
       lr: c.spec.lr,
       dropout: c.spec.dropout,
+      fused: c.fused ?? false,
       samples: opts.blocks * opts.samplesPerBlock,
       callsPerSample: calls,
     },
