@@ -246,22 +246,39 @@ export function cast(x: Operand, dtype: DType): Variable {
  */
 export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], attrs: A): Variable | Variable[] {
   const n = operands.length;
-  let dtype: DType | null = null;
-  for (let i = 0; i < n; i++) {
-    const d = strongDType(operands[i]);
-    if (d) dtype = dtype ? promoteTypes(dtype, d) : d;
-  }
-  const common: DType = dtype ?? 'float64';
-  const inputs = new Array<Variable>(n);
   const tensors = new Array<Tensor>(n);
   let needs = false;
-  for (let i = 0; i < n; i++) {
+  let inputs: Variable[] | null = null;
+  // Nearly always the operands are Variables of one dtype: then there is nothing to convert
+  // or promote, and for up to two of them the operand list can serve as the input list (the
+  // node copies inputs 0 and 1 into fields; a longer list it keeps, so that one is copied).
+  let i = 0;
+  for (; i < n; i++) {
     const o = operands[i];
-    let v = o instanceof Variable ? o : asVariable(def.name, o, common);
-    if (def.promote !== false && v.dtype !== common) v = cast(v, common);
-    inputs[i] = v;
-    tensors[i] = v.data;
-    if (v.requiresGrad) needs = true;
+    if (!(o instanceof Variable)) break;
+    const t = o.data;
+    if (i > 0 && t.dtype !== tensors[0].dtype) break;
+    tensors[i] = t;
+    if (o.requiresGrad) needs = true;
+  }
+  if (i === n) inputs = n > 2 ? (operands.slice() as Variable[]) : (operands as Variable[]);
+  else {
+    let dtype: DType | null = null;
+    for (let k = 0; k < n; k++) {
+      const d = strongDType(operands[k]);
+      if (d) dtype = dtype ? promoteTypes(dtype, d) : d;
+    }
+    const common: DType = dtype ?? 'float64';
+    inputs = new Array<Variable>(n);
+    needs = false;
+    for (let k = 0; k < n; k++) {
+      const o = operands[k];
+      let v = o instanceof Variable ? o : asVariable(def.name, o, common);
+      if (def.promote !== false && v.dtype !== common) v = cast(v, common);
+      inputs[k] = v;
+      tensors[k] = v.data;
+      if (v.requiresGrad) needs = true;
+    }
   }
   // One forward context serves every op (a fresh one per op was a measurable share of a
   // scalar graph's garbage). A forward may itself apply ops (customGrad does), so the outer
