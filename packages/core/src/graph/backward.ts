@@ -23,6 +23,8 @@ export type StepHook = (node: OpNode, updated: Variable[], grads: { get(v: Varia
  * The op nodes reachable from `outputs` through variables that require a gradient, in an order
  * where every node comes after all nodes that consume its outputs — one iterative depth-first
  * traversal (no recursion, so a chain of a million ops is fine; no re-sorting per insert).
+ * For inspection: `computeGrads` finds and runs the same nodes in one walk, latest-made first,
+ * which is another such order.
  */
 export function backwardOrder(outputs: readonly Variable[]): OpNode[] {
   const seen = new Set<OpNode>();
@@ -74,6 +76,9 @@ const OWNED = 2; // the slot holds a sum the engine made for it and nobody else 
  *
  * While a pass runs, each variable's pending gradient lives in a slot on the variable itself
  * (stamped with the pass number), not in a Map: for scalar graphs the hashing dominated.
+ * Nodes run from a max-heap on creation order, joining it when an output first receives a
+ * gradient: a node is made after everything it consumes, so it runs after every node that can
+ * send it a gradient. No separate ordering walk, and still no recursion.
  */
 export function computeGrads(
   outputs: readonly Variable[],
