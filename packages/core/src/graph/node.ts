@@ -306,7 +306,7 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     if (mode.anomaly) anomalyCheck(def as OpDefinition<never>, inputs, [result]);
     if (!record) return new Variable(result, NO_GRAD);
     const y = graphVariable(result);
-    link(graphNode(def, inputs, y, attrs, saved ?? EMPTY), y);
+    graphNode(def, inputs, y, attrs, saved ?? EMPTY);
     return y;
   }
   if (!Array.isArray(result) || !result.every((t) => t instanceof Tensor))
@@ -344,12 +344,21 @@ function graphVariable(data: Tensor): Variable {
   } as unknown as Variable;
 }
 
-/** `new OpNode(def, inputs, y, attrs, saved)` for one output, made where a graph's nodes live. */
-function graphNode<A>(def: OpDefinition<A>, inputs: Variable[], y: Variable, attrs: A, saved: unknown[]): OpNode<A> {
+/**
+ * `new OpNode(def, inputs, y, attrs, saved)` for one output, made where a graph's nodes live,
+ * and linked to `y` as its creator.
+ */
+function graphNode<A>(def: OpDefinition<A>, inputs: Variable[], y: Variable, attrs: A, saved: unknown[]): void {
   const n = inputs.length;
   let mask = 0;
-  for (let i = 0; i < n; i++) if (inputs[i].requiresGrad) mask |= 1 << i;
-  return {
+  let g = 0;
+  for (let i = 0; i < n; i++) {
+    const x = inputs[i];
+    if (x.requiresGrad) mask |= 1 << i;
+    if (x.generation > g) g = x.generation;
+  }
+  y.generation = g + 1;
+  y.creator = {
     __proto__: OpNode.prototype,
     def,
     in0: n > 0 ? inputs[0] : null,
@@ -359,7 +368,7 @@ function graphNode<A>(def: OpDefinition<A>, inputs: Variable[], y: Variable, att
     extra: saved.length === 0 ? attrs : new WithSaved(attrs, saved),
     needsGrad: needsGradArray(inputs, mask, uniformity(inputs, y)),
     seq: ++created,
-  } as unknown as OpNode<A>;
+  } as unknown as OpNode;
 }
 
 /** Makes `node` the creator of its output `y`. */

@@ -33,7 +33,7 @@ export class Tensor {
       // Kernels computed the shape themselves: skip validation (it dominated scalar graphs),
       // but build the object the same way so every Tensor shares one hidden class.
       this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
-      this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+      this.shape = shape === SCALAR_SHAPE || Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
       this._data = data;
       this._scalar = 0;
       return;
