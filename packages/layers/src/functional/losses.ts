@@ -13,6 +13,7 @@ import {
   fmtShape,
   getItem,
   isGradEnabled,
+  kernels,
   log,
   mean,
   mul,
@@ -107,22 +108,26 @@ function sceForward([x, t]: Tensor[], { kind }: SceAttrs, ctx: { save(...v: unkn
   const rows = classes === 0 ? 0 : x.size / classes;
   const xd = x.data;
   const td = t.data;
-  const p = allocate(x.dtype, x.size);
-  let total = 0;
+  // Each row shifted by its maximum, then exp over the whole buffer in one kernel call.
+  const shifted = allocate(x.dtype, x.size);
+  const maxes = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const o = r * classes;
     let m = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < classes; c++) if (xd[o + c] > m) m = xd[o + c];
     if (m === Number.NEGATIVE_INFINITY || m === Number.POSITIVE_INFINITY) m = 0; // let NaN/∞ show
+    maxes[r] = m;
+    for (let c = 0; c < classes; c++) shifted[o + c] = xd[o + c] - m;
+  }
+  const p = kernels.unary('exp', new Tensor(shifted, x.shape)).data;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * classes;
     let s = 0;
-    for (let c = 0; c < classes; c++) {
-      const e = Math.exp(xd[o + c] - m);
-      p[o + c] = e;
-      s += e;
-    }
+    for (let c = 0; c < classes; c++) s += p[o + c];
     const inv = 1 / s;
     for (let c = 0; c < classes; c++) p[o + c] *= inv;
-    const lse = m + Math.log(s);
+    const lse = maxes[r] + Math.log(s);
     if (kind === 'labels') total += lse - xd[o + td[r]];
     else {
       for (let c = 0; c < classes; c++) {
