@@ -23,9 +23,12 @@
 import type { WasmKernels } from './wasm.js';
 
 /**
- * Products of fewer multiply-adds run on one thread. Measured on 2 cores (Zen 1, Node 20,
- * before the polling above): at 128³ (2.1 M) and the MNIST products (3.9 M) a second thread
- * gained nothing or lost, at 256³ it gained ~1.3×, at 512³ 1.5×, at 1024³ 2×.
+ * Products of fewer multiply-adds run on one thread. Measured on this machine (2-core AMD
+ * EPYC, Node 20, relaxed SIMD, 15 alternating rounds, min and median): from 8 M on a second
+ * thread gains clearly (200³: 350 → 214–282 µs; 100×400×400: 701 → 450–549 µs); at the MNIST
+ * products (3.9 M) the best case gains 1.3–1.5× but the median only 0–20% (copies into shared
+ * memory cost V8 twice a plain copy), and a chapter-5 iteration was no faster in A/B runs; at
+ * 1 M and below nothing.
  */
 export const PARALLEL_MIN_MACS = 1 << 22;
 
