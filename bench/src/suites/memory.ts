@@ -21,6 +21,8 @@ const NUMPY_SCRIPT = fileURLToPath(new URL('../../numpy_twolayer.py', import.met
 const EPOCHS = 10;
 /** Growth of the RSS from the end of epoch 1 to the end of the last epoch that still counts as flat. */
 const FLAT = 0.1;
+/** Growth over the second half of the run below which an early rise counts as levelling off. */
+const LATE_FLAT = 0.02;
 const MIB = 2 ** 20;
 
 interface MemoryRun {
@@ -99,12 +101,14 @@ export const memorySuite: Suite = {
     const mib = (x: number) => x / MIB;
     const growth = (r: MemoryRun) => r.rssAfterEpoch[r.rssAfterEpoch.length - 1] / r.rssAfterEpoch[0] - 1;
     const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-    const verdict = (r: MemoryRun) =>
-      `${growth(r) < FLAT ? 'flat' : 'GROWING'} (${signed(growth(r))} from epoch 1 to ${EPOCHS})`;
-    // A leak keeps growing; a heap that is still finding its size grows early and then stops.
-    // The second half of the run tells the two apart.
+    // A leak keeps growing; a heap (or malloc's arenas) still finding its size grows early and
+    // then stops. The second half of the run tells the two apart: 'flat' is under FLAT over the
+    // whole run, 'levels off' is more than that early but under LATE_FLAT over the second half,
+    // anything else is GROWING.
     const half = Math.floor(EPOCHS / 2);
     const lateGrowth = (r: MemoryRun) => r.rssAfterEpoch[EPOCHS - 1] / r.rssAfterEpoch[half - 1] - 1;
+    const verdict = (r: MemoryRun) =>
+      `${growth(r) < FLAT ? 'flat' : lateGrowth(r) < LATE_FLAT ? 'levels off' : 'GROWING'} (${signed(growth(r))} from epoch 1 to ${EPOCHS})`;
     const describe = (r: MemoryRun) =>
       `${verdict(r)}; ${signed(lateGrowth(r))} from epoch ${half} to ${EPOCHS}; after each epoch ` +
       `${r.rssAfterEpoch.map((x) => mib(x).toFixed(0)).join(' ')} MiB`;
@@ -141,6 +145,7 @@ export const memorySuite: Suite = {
         growth: { zerograd: growth(zg), ...(np ? { numpy: growth(np) } : {}) },
         growthSecondHalf: { zerograd: lateGrowth(zg), ...(np ? { numpy: lateGrowth(np) } : {}) },
         flatBelow: FLAT,
+        levelsOffBelow: LATE_FLAT,
       }),
       row('peak RSS', zg.peakRss, np?.peakRss ?? null, {
         rssAfterEpochMiB: {
