@@ -30,6 +30,21 @@ const kernels = new Map(
   runnable.map((v) => [v, new WasmKernels(v, new WebAssembly.Module(variantBytes(v) as BufferSource), gemmReference)]),
 );
 
+/** Runs an ES module script in a fresh Node (from this package) and parses its last line as JSON. */
+function runNode(script: string, env: Record<string, string> = {}) {
+  const out = execFileSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, ...env },
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 type Fill = 'uniform' | 'special';
 
@@ -210,24 +225,12 @@ describe('backend selection', () => {
   });
 
   it('turns relaxed SIMD on in a fresh Node process by default (V8 flag), and not when declined', () => {
-    const run = (env: Record<string, string>) => {
-      const script = `
-        import { backendInfo, matmul, variable, Tensor } from '@zerograd/core';
-        const x = variable(new Tensor(new Float32Array(64 * 64).fill(0.5), [64, 64]));
-        const y = matmul(x, x);
-        console.log(JSON.stringify({ v: y.data.data[0], info: backendInfo() }));`;
-      const out = execFileSync(
-        process.execPath,
-        ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
-        {
-          cwd: fileURLToPath(new URL('..', import.meta.url)),
-          encoding: 'utf8',
-          timeout: 30_000,
-          env: { ...process.env, ZEROGRAD_BACKEND: '', ...env },
-        },
-      );
-      return JSON.parse(out.trim().split('\n').pop() as string);
-    };
+    const script = `
+      import { backendInfo, matmul, variable, Tensor } from '@zerograd/core';
+      const x = variable(new Tensor(new Float32Array(64 * 64).fill(0.5), [64, 64]));
+      const y = matmul(x, x);
+      console.log(JSON.stringify({ v: y.data.data[0], info: backendInfo() }));`;
+    const run = (env: Record<string, string>) => runNode(script, { ZEROGRAD_BACKEND: '', ...env });
     const nodeMajor = Number(process.versions.node.split('.')[0]);
     const on = run({});
     expect(on.v).toBe(16);
@@ -533,16 +536,7 @@ describe.runIf(runnable.includes('simd-shared'))('two threads (worker pool over 
       for (let i = 0; i < 3; i++) { matmul(x, x); await new Promise((r) => setTimeout(r, 50)); }
       const y = matmul(x, x);
       console.log(JSON.stringify({ v: y.data.data[0], info: backendInfo() }));`;
-    const out = execFileSync(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    );
-    const { v, info } = JSON.parse(out.trim().split('\n').pop() as string);
+    const { v, info } = runNode(script);
     expect(v).toBe(300);
     expect(info).toMatchObject({ name: 'wasm-simd', threads: 2, variant: 'simd-shared' });
   });
