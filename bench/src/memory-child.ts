@@ -23,6 +23,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '10' },
     dtype: { type: 'string', default: 'float32' },
     seed: { type: 'string', default: '0' },
+    recycle: { type: 'boolean', default: false },
   },
 });
 const epochs = Number(values.epochs);
@@ -44,7 +45,7 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   let sum = 0;
   let steps = 0;
   for (const { x, t } of loader) {
-    sum += trainStep(built, x, t);
+    sum += trainStep(built, x, t, values.recycle);
     steps++;
     iterations++;
     const rss = process.memoryUsage.rss();

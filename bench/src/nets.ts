@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { type DType, Random, type Tensor } from '@zerograd/core';
+import { type DType, Random, releaseGraph, type Tensor } from '@zerograd/core';
 import {
   Adam,
   Affine,
@@ -81,13 +81,16 @@ export function buildNet(spec: NetSpec, dtype: DType, seed = 1, fused = false): 
 }
 
 /** One training iteration, as `train` runs it: forward, loss, backward, update. */
-export function trainStep({ net, loss, optimizer }: BuiltNet, x: Tensor, t: Tensor): number {
+export function trainStep({ net, loss, optimizer }: BuiltNet, x: Tensor, t: Tensor, recycle = false): number {
   optimizer.zeroGrad();
   net.zeroGrad();
   const l = loss.forward(net.forward(x), t);
   l.backward();
   optimizer.step();
-  return l.item();
+  const value = l.item();
+  // As train({ recycle: true }) does: the graph's values go back to the buffer pool.
+  if (recycle) releaseGraph(l);
+  return value;
 }
 
 /** The parameters (W1, b1, W2, b2, …) as one float64 buffer, the order numpy_twolayer.py reads. */

@@ -41,6 +41,7 @@ export {
   type OpFunction,
   OpNode,
 } from './graph/node.js';
+export { type ReleaseReport, releaseGraph } from './graph/release.js';
 export {
   backwardSteps,
   parseSnapshot,
@@ -56,3 +57,4 @@ export { type UpdateHyper, type UpdateRule, updateParameter } from './kernels/in
 export { gemm } from './kernels/matmul.js';
 export * from './ops/index.js';
 export * from './tensor/index.js';
+export { bufferPoolStats, clearBufferPool } from './tensor/pool.js';

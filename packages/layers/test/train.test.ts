@@ -4,12 +4,13 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromArray, Random, ShapeError, Tensor, ValueError } from '@zerograd/core';
+import { bufferPoolStats, clearBufferPool, fromArray, Random, ShapeError, Tensor, ValueError } from '@zerograd/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Adam,
   Affine,
   BatchNorm,
+  Dropout,
   evaluate,
   type IterationEvent,
   loadMnist,
@@ -125,6 +126,44 @@ describe('the training loop', () => {
     const a = run(7);
     expect(run(7)).toEqual(a);
     expect(run(8)['affine1.W'].data).not.toEqual(a['affine1.W'].data);
+  });
+
+  it('recycle: reuses the buffers of each step and trains to the very same numbers (Dropout, BatchNorm, Adam)', () => {
+    const run = (recycle: boolean) => {
+      clearBufferPool();
+      const random = new Random(4);
+      const net = new Sequential([
+        new Affine(784, 64, { init: 'he', random }),
+        new BatchNorm(64),
+        new ReLU(),
+        new Dropout(0.3, { seed: 3 }),
+        new Affine(64, 10, { init: 'he', random, activation: null }),
+      ]).astype('float32');
+      const result = train({
+        model: net,
+        loss: new SoftmaxWithLoss(),
+        optimizer: new Adam(net),
+        data: { train: slice(400), test: slice(100) },
+        iterations: 16,
+        batchSize: 50,
+        seed: 1,
+        progress: false,
+        recycle,
+      });
+      return {
+        loss: result.history.loss,
+        acc: result.final?.testAccuracy,
+        state: net.stateDict(),
+        pool: bufferPoolStats(),
+      };
+    };
+    const plain = run(false);
+    const recycled = run(true);
+    expect(recycled.loss).toEqual(plain.loss);
+    expect(recycled.acc).toBe(plain.acc);
+    expect(recycled.state).toEqual(plain.state);
+    expect(plain.pool.taken).toBe(0);
+    expect(recycled.pool.taken).toBeGreaterThan(15 * 3); // every step after the first reused its values
   });
 
   it('reports every iteration, evaluation and epoch through callbacks and events, and can stop', () => {

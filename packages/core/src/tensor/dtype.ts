@@ -1,4 +1,5 @@
 import { DTypeError, ValueError } from '../errors.js';
+import { POOL_MIN_ELEMENTS, takeBuffer } from './pool.js';
 
 /** The element types a tensor can hold. `float64` is the default everywhere. */
 export type DType = 'float32' | 'float64';
@@ -20,8 +21,12 @@ export function promoteTypes(a: DType, b: DType): DType {
   return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
 }
 
-/** A new zero-filled buffer of `size` elements. */
+/** A zero-filled buffer of `size` elements: new, or recycled by the buffer pool (pool.ts). */
 export function allocate(dtype: DType, size: number): TypedArray {
+  if (size >= POOL_MIN_ELEMENTS) {
+    const recycled = takeBuffer(dtype, size);
+    if (recycled) return recycled;
+  }
   try {
     return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
   } catch (e) {

@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, GraphError, ShapeError, ValueError } from '../errors.js';
 import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape.js';
 
@@ -53,13 +53,14 @@ export class Tensor {
   /** The number of elements. */
   get size(): number {
     const d = this._data;
-    return d === null ? 1 : d.length;
+    return d !== null ? d.length : this.shape.length === 0 ? 1 : sizeOf(this.shape);
   }
 
   /** The contiguous row-major typed array holding the values. */
   get data(): TypedArray {
     const d = this._data;
     if (d !== null) return d;
+    if (RELEASED.has(this)) throw releasedError(this);
     const cell = scalarCell(this.dtype);
     cell[0] = this._scalar;
     this._data = cell;
@@ -118,6 +119,22 @@ export class Tensor {
     const d = t._data;
     if (d === null) return t;
     return d.length === 1 && SLABS.has(d.buffer) ? d : d.buffer;
+  }
+
+  /**
+   * Gives this tensor's buffer back for reuse (see `releaseGraph`): from now on reading its
+   * data throws a `GraphError` instead of showing values another tensor may be using.
+   * @internal
+   */
+  static release(t: Tensor, why: string): void {
+    t._data = null;
+    t._scalar = Number.NaN;
+    RELEASED.set(t, why);
+  }
+
+  /** Whether `release` was called on `t`. @internal */
+  static isReleased(t: Tensor): boolean {
+    return RELEASED.has(t);
   }
 
   get ndim(): number {
@@ -186,6 +203,17 @@ export class Tensor {
 
 /** The shape of every 0-d tensor made here: one frozen array, so shape checks are identity checks. */
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
+/** Tensors whose buffer was given back for reuse, and by what (see `Tensor.release`). */
+const RELEASED = new WeakMap<Tensor, string>();
+
+function releasedError(t: Tensor): GraphError {
+  return new GraphError(
+    'Tensor',
+    `this ${fmtShape(t.shape)} tensor's buffer was recycled by ${RELEASED.get(t)}; ` +
+      'copy (clone) intermediate values you keep past the step that made them',
+  );
+}
 
 /**
  * One-element buffers are views into shared slabs. A `Float64Array(1)` of its own costs an
