@@ -23,11 +23,14 @@ interface Case {
   name: string;
   dtype: DType;
   spec: NetSpec;
-  /** Affine+ReLU as fused `Affine` nodes (`activation: 'relu'`): the same arithmetic, fewer passes. */
+  /**
+   * Affine+ReLU as fused `Affine` nodes (`activation: 'relu'`) and each step's buffers given
+   * back to the pool (`releaseGraph`, as `train({ recycle: true })`): the same arithmetic.
+   */
   fused?: boolean;
 }
 
-const FUSED = ', fused Affine+ReLU';
+const FUSED = ', fused Affine+ReLU, recycled buffers';
 const CASES: Case[] = [
   { name: `float32 ${CHAPTER5.label}`, dtype: 'float32', spec: CHAPTER5 },
   { name: `float32 ${CHAPTER5.label}${FUSED}`, dtype: 'float32', spec: CHAPTER5, fused: true },
@@ -94,11 +97,11 @@ async function measure(
 
   // The check iterations, from the shared initial parameters on the first batches.
   const losses: number[] = [];
-  for (let i = 0; i < CHECK_ITERATIONS; i++) losses.push(trainStep(built, batches[i].x, batches[i].t));
+  for (let i = 0; i < CHECK_ITERATIONS; i++) losses.push(trainStep(built, batches[i].x, batches[i].t, c.fused));
   let next = CHECK_ITERATIONS;
   const iteration = () => {
     const b = batches[next++ % batches.length];
-    trainStep(built, b.x, b.t);
+    trainStep(built, b.x, b.t, c.fused);
   };
   const calls = calibrate(iteration, opts.warmup, opts.minSampleSeconds).callsPerSample;
   const sides: Side[] = [{ name: 'zerograd', seconds: [], sample: async () => sample(iteration, calls) }];
