@@ -116,7 +116,7 @@ export interface TrainOptions {
    * back to core's buffer pool with `releaseGraph`, so the next step reuses them instead of
    * allocating (default false). Safe when the model and loss keep no intermediate tensor
    * past the step (the built-in layers keep none); one that does finds it released (reading
-   * it throws). Measured: ~3% per iteration and 13% fewer mark-compact collections on the
+   * it throws). Measured: ~2% per iteration and ~12% fewer mark-compact collections on the
    * stronger MNIST net, nothing on the chapter-5 net (its buffers are small).
    */
   recycle?: boolean;
