@@ -297,20 +297,18 @@ export class WasmKernels {
       if (bias || relu) biasActInto(c, cOff, m, n, bias, relu);
       return;
     }
+    // k = 0 never gets here (m·n·k ≤ TINY): the fallback writes the zeros.
     const [pa, pb, pc, pbias] = R;
     const mem = this.view(f64);
-    if (k === 0) mem.fill(0, pc / bytes, pc / bytes + m * n);
-    else {
-      mem.set(a.subarray(aOff, aOff + m * k), pa / bytes);
-      mem.set(b.subarray(bOff, bOff + k * n), pb / bytes);
-      const ars = transA ? 1 : k;
-      const acs = transA ? m : 1;
-      const brs = transB ? 1 : n;
-      const bcs = transB ? k : 1;
-      if (!this.parallelGemm?.(f64, m, n, k, pa, ars, acs, pb, brs, bcs, pc)) {
-        const kernel = f64 ? this.exports.gemmF64 : this.exports.gemmF32;
-        kernel(m, n, k, pa, ars, acs, pb, brs, bcs, pc, n, this.scratchBase);
-      }
+    mem.set(a.subarray(aOff, aOff + m * k), pa / bytes);
+    mem.set(b.subarray(bOff, bOff + k * n), pb / bytes);
+    const ars = transA ? 1 : k;
+    const acs = transA ? m : 1;
+    const brs = transB ? 1 : n;
+    const bcs = transB ? k : 1;
+    if (!this.parallelGemm?.(f64, m, n, k, pa, ars, acs, pb, brs, bcs, pc)) {
+      const kernel = f64 ? this.exports.gemmF64 : this.exports.gemmF32;
+      kernel(m, n, k, pa, ars, acs, pb, brs, bcs, pc, n, this.scratchBase);
     }
     if (bias || relu) {
       if (bias) mem.set(bias.subarray(0, n), pbias / bytes);
