@@ -20,33 +20,25 @@ import { WASM_BINARIES, WASM_SHARED_MAX_PAGES } from './wasm-binaries.generated.
 
 export type WasmVariant = keyof typeof WASM_BINARIES;
 
+/** An element-wise binary op over a rows × cols strided view (wasm/assembly/elementwise.ts). */
+type BinaryExport = (
+  op: number,
+  a: number,
+  sa0: number,
+  sa1: number,
+  b: number,
+  sb0: number,
+  sb1: number,
+  out: number,
+  rows: number,
+  cols: number,
+) => void;
+
 /** The functions every kernel binary exports (addresses are byte offsets into memory). */
 export interface KernelExports {
   heapBase(): number;
-  binaryF32(
-    op: number,
-    a: number,
-    sa0: number,
-    sa1: number,
-    b: number,
-    sb0: number,
-    sb1: number,
-    out: number,
-    rows: number,
-    cols: number,
-  ): void;
-  binaryF64(
-    op: number,
-    a: number,
-    sa0: number,
-    sa1: number,
-    b: number,
-    sb0: number,
-    sb1: number,
-    out: number,
-    rows: number,
-    cols: number,
-  ): void;
+  binaryF32: BinaryExport;
+  binaryF64: BinaryExport;
   unaryF32(op: number, x: number, out: number, n: number, param: number): void;
   unaryF64(op: number, x: number, out: number, n: number, param: number): void;
   mathF32(op: number, x: number, out: number, n: number): void;
