@@ -1,14 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import {
-  availableBackends,
-  type BackendName,
-  backendInfo,
-  kernels,
-  setBackend,
-  Tensor,
-  type TypedArray,
-} from '@zerograd/core';
+import { availableBackends, type BackendName, backendInfo, setBackend, Tensor, type TypedArray } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 import type { MatmulCase, MatmulPeer } from '../peers/index.js';
 import { tfjsCpuPeer, tfjsWasmPeer } from '../peers/tfjs.js';
 import { hasNumpy, PythonServer, pythonEnv } from '../python.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { gemm } from '@zerograd/core';
+import { gemm } from '@zerograd/core/internals';
 import { type MatmulCase, type MatmulPeer, matmulPeers } from '../peers/index.js';
 import { hasNumpy, PythonServer, pythonEnv } from '../python.js';
 import { calibrate, median, quantile, sample } from '../timing.js';

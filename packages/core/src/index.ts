@@ -1,6 +1,10 @@
 /**
  * @zerograd/core — tensors, an explicit node graph, chain-rule backprop to any order, and the
  * checks that prove the gradients right.
+ *
+ * The public face, name by name. What people who write kernels, layers or tools on top of core
+ * need besides (the kernels on tensors, gemm, the optimizer update kernel, shape helpers, the
+ * engine's `computeGrads`) is in `@zerograd/core/internals`.
  * @packageDocumentation
  */
 
@@ -15,9 +19,30 @@ export {
   type SetBackendOptions,
   setBackend,
 } from './backend/index.js';
-export * from './check/index.js';
-export * from './errors.js';
-export { type BackwardOptions, backward, backwardOrder, computeGrads, type StepHook } from './graph/backward.js';
+// Checks.
+export {
+  type GradcheckOptions,
+  type GradcheckReport,
+  type GradcheckWorst,
+  gradcheck,
+  gradgradcheck,
+  numericalDiff,
+  numericalGradient,
+  type ScalarResult,
+} from './check/index.js';
+// Errors, backends, the buffer pool.
+export {
+  AnomalyError,
+  DTypeError,
+  fmtShape,
+  GraphError,
+  ShapeError,
+  ValueError,
+  ZerogradError,
+} from './errors.js';
+// The graph: variables, ops, backprop, modes, snapshots.
+export { applyOp, defineOp, type OpFunction } from './graph/apply.js';
+export { type BackwardOptions, backward } from './graph/backward.js';
 export { type CustomGradFunction, customGrad } from './graph/custom.js';
 export { type GradOptions, grad, type ValueAndGrad, valueAndGrad } from './graph/functional.js';
 export {
@@ -30,15 +55,11 @@ export {
   scope,
   setGradEnabled,
 } from './graph/mode.js';
-export {
-  applyOp,
-  type BackwardContext,
-  cast,
-  defineOp,
-  type ForwardContext,
-  type GradResult,
-  type OpDefinition,
-  type OpFunction,
+export type {
+  BackwardContext,
+  ForwardContext,
+  GradResult,
+  OpDefinition,
   OpNode,
 } from './graph/node.js';
 export { type ReleaseReport, releaseGraph } from './graph/release.js';
@@ -52,9 +73,83 @@ export {
 } from './graph/snapshot.js';
 export type * from './graph/snapshot-types.js';
 export { asVariable, type Operand, parameter, Variable, type VariableOptions, variable } from './graph/variable.js';
-export * as kernels from './kernels/index.js';
-export { type UpdateHyper, type UpdateRule, updateParameter } from './kernels/index.js';
-export { gemm } from './kernels/matmul.js';
-export * from './ops/index.js';
-export * from './tensor/index.js';
-export { bufferPoolStats, clearBufferPool } from './tensor/pool.js';
+// The op functions and their methods on Variable; loading them also wires the graph (ops/index.ts).
+export {
+  type Axis,
+  abs,
+  add,
+  argmax,
+  argmin,
+  broadcastTo,
+  cast,
+  clip,
+  cos,
+  div,
+  dot,
+  equal,
+  exp,
+  flatten,
+  getItem,
+  greater,
+  greaterEqual,
+  type IndexSpec,
+  identity,
+  less,
+  lessEqual,
+  log,
+  type MatMulOptions,
+  matmul,
+  max,
+  maximum,
+  mean,
+  min,
+  minimum,
+  mT,
+  mul,
+  neg,
+  pow,
+  relu,
+  reshape,
+  type Slice,
+  sigmoid,
+  sin,
+  slice,
+  sqrt,
+  square,
+  sub,
+  sum,
+  sumTo,
+  tanh,
+  transpose,
+  where,
+} from './ops/index.js';
+export { bufferPoolStats, clearBufferPool } from './state.js';
+// Tensors: storage, creation, randomness.
+export {
+  arange,
+  broadcastShapes,
+  choice,
+  DTYPES,
+  type DType,
+  eye,
+  fromArray,
+  full,
+  globalRandom,
+  linspace,
+  type NestedArray,
+  ones,
+  onesLike,
+  permutation,
+  Random,
+  rand,
+  randint,
+  randn,
+  type Shape,
+  seed,
+  Tensor,
+  type TensorOptions,
+  type TypedArray,
+  tensor,
+  zeros,
+  zerosLike,
+} from './tensor/index.js';

@@ -18,7 +18,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const ORIGIN = 'http://localhost:9';
 
 const ENTRY = `
-import { backendInfo, backendReady, getBackend, kernels, setBackend, Tensor } from '../src/index.ts';
+import { backendInfo, backendReady, getBackend, setBackend, Tensor } from '../src/index.ts';
+import { kernels } from '../src/internals.ts';
 
 function rand(n, seed, Arr) {
   const d = new Arr(n);

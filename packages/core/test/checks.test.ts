@@ -7,7 +7,6 @@ import {
   GraphError,
   gradcheck,
   gradgradcheck,
-  kernels,
   mul,
   numericalDiff,
   numericalGradient,
@@ -19,6 +18,7 @@ import {
   type Variable,
   variable,
 } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 import { checkProperty, gradientProperty, shapeArb, tensorArb } from '@zerograd/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -15,7 +15,6 @@ import {
   grad,
   isAnomalyEnabled,
   isGradEnabled,
-  kernels,
   log,
   mul,
   neg,
@@ -32,6 +31,7 @@ import {
   variable,
   zeros,
 } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 import { broadcastTensorsArb, gradientProperty, shapeArb, tensorArb } from '@zerograd/core/testing';
 import { describe, expect, it } from 'vitest';
 

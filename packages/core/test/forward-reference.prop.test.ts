@@ -16,7 +16,6 @@ import {
   min,
   minimum,
   mul,
-  normalizeAxes,
   ones,
   pow,
   reshape,
@@ -34,6 +33,7 @@ import {
   ZerogradError,
   zeros,
 } from '@zerograd/core';
+import { normalizeAxes } from '@zerograd/core/internals';
 import { broadcastTensorsArb, checkProperty, matmulShapesArb, shapeArb, tensorArb } from '@zerograd/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

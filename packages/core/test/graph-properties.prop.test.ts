@@ -4,7 +4,6 @@ import {
   add,
   broadcastShapes,
   broadcastTo,
-  computeGrads,
   exp,
   grad,
   matmul,
@@ -19,6 +18,7 @@ import {
   type Variable,
   variable,
 } from '@zerograd/core';
+import { computeGrads } from '@zerograd/core/internals';
 import {
   broadcastShapesArb,
   broadcastTensorsArb,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gemm, gemmReference } from '../src/kernels/matmul.js';
+import { gemm } from '../src/kernels/matmul.js';
+import { gemmReference } from '../src/kernels/matmul-reference.js';
 import { Random } from '../src/tensor/random.js';
 
 // The blocked kernel is checked against the reference triple loop, element by element,

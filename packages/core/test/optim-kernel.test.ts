@@ -1,11 +1,12 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { wasmUpdate } from '../src/backend/elementwise.js';
-import { setBackend } from '../src/backend/index.js';
-import { variantBytes, variantSupported, WasmKernels, type WasmVariant } from '../src/backend/wasm.js';
+import { setBackend } from '../src/backend/select.js';
+import { updateParameter } from '../src/backend/tensor-kernels.js';
+import { wasmUpdate } from '../src/backend/wasm-elementwise.js';
+import { WasmKernels } from '../src/backend/wasm-kernels.js';
+import { variantBytes, variantSupported, type WasmVariant } from '../src/backend/wasm-module.js';
 import { ShapeError, ValueError } from '../src/errors.js';
-import { updateParameter } from '../src/kernels/index.js';
-import { gemmReference } from '../src/kernels/matmul.js';
+import { gemmReference } from '../src/kernels/matmul-reference.js';
 import {
   packHyper,
   UPDATE_RULES,

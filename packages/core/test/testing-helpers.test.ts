@@ -1,4 +1,5 @@
-import { broadcastShapes, defineOp, kernels, matmul, mul, type Tensor, type Variable, zeros } from '@zerograd/core';
+import { broadcastShapes, defineOp, matmul, mul, type Tensor, type Variable, zeros } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 import {
   broadcastShapesArb,
   checkProperty,

@@ -1,5 +1,6 @@
 // The parameter-gradient check of the layer tests must catch a wrong backward.
-import { defineOp, kernels, parameter, Random, type Variable } from '@zerograd/core';
+import { defineOp, parameter, Random, type Variable } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 import { describe, expect, it } from 'vitest';
 import { Layer } from '../src/index.js';
 import { checkParameterGradients } from './support/gradients.js';

@@ -1,6 +1,7 @@
 import { GraphError } from '../errors.js';
+import { applyOp } from './apply.js';
 import { noGrad } from './mode.js';
-import { applyOp, type BackwardContext, type GradResult, type OpDefinition } from './node.js';
+import type { BackwardContext, GradResult, OpDefinition } from './node.js';
 import { type Operand, Variable } from './variable.js';
 
 /** A function made by `customGrad`: a single op node in the graph, with the hand-written backward. */

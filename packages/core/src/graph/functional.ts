@@ -1,5 +1,5 @@
 import { GraphError } from '../errors.js';
-import { zeros } from '../tensor/tensor.js';
+import { zeros } from '../tensor/index.js';
 import { computeGrads } from './backward.js';
 import { isGradEnabled } from './mode.js';
 import { type Operand, Variable, variable } from './variable.js';

@@ -1,32 +1,24 @@
 /**
- * Global, scoped modes of the graph: whether ops record a graph, whether outputs are checked for
- * NaN/Infinity, and the current scope path. Every scoped setter restores state in `finally`,
- * so an exception inside never leaves a mode switched.
+ * The graph's scoped modes: whether ops record a graph, whether outputs are checked for
+ * NaN/Infinity, and the current scope path. The state itself lives in `state.ts` with the rest
+ * of zerograd's global state; every setter here restores it in `finally`, so an exception
+ * inside never leaves a mode switched.
  */
 
-interface ModeState {
-  gradEnabled: boolean;
-  anomaly: boolean;
-  scope: readonly string[];
-  /** Name of the op whose backward is running (for anomaly messages), or null. */
-  backwardOf: string | null;
-}
-
-/** The live mode state; change it only through the scoped functions below. @internal */
-export const mode: ModeState = { gradEnabled: true, anomaly: false, scope: Object.freeze([]), backwardOf: null };
+import { modes } from '../state.js';
 
 /** True when ops record the graph (the default). */
 export function isGradEnabled(): boolean {
-  return mode.gradEnabled;
+  return modes.gradEnabled;
 }
 
 function withMode<T>(key: 'gradEnabled' | 'anomaly', value: boolean, fn: () => T): T {
-  const prev = mode[key];
-  mode[key] = value;
+  const prev = modes[key];
+  modes[key] = value;
   try {
     return fn();
   } finally {
-    mode[key] = prev;
+    modes[key] = prev;
   }
 }
 
@@ -55,7 +47,7 @@ export function detectAnomaly<T>(fn: () => T): T {
 
 /** True inside `detectAnomaly`. */
 export function isAnomalyEnabled(): boolean {
-  return mode.anomaly;
+  return modes.anomaly;
 }
 
 /**
@@ -63,16 +55,16 @@ export function isAnomalyEnabled(): boolean {
  * (nested scopes give `['Sequential', 'Affine']`). Layers use it; viz draws it as boxes.
  */
 export function scope<T>(name: string, fn: () => T): T {
-  const prev = mode.scope;
-  mode.scope = Object.freeze([...prev, String(name)]);
+  const prev = modes.scope;
+  modes.scope = Object.freeze([...prev, String(name)]);
   try {
     return fn();
   } finally {
-    mode.scope = prev;
+    modes.scope = prev;
   }
 }
 
 /** The current scope path, outermost first. */
 export function currentScope(): readonly string[] {
-  return mode.scope;
+  return modes.scope;
 }

@@ -1,11 +1,11 @@
 /**
  * `releaseGraph`: the end of a training step, when the graph's intermediate values are known
- * to be dead, gives their buffers back for reuse (src/tensor/pool.ts), so the next step's
+ * to be dead, gives their buffers back for reuse (the pool in src/state.ts), so the next step's
  * forward pass takes them instead of allocating: the loop's memory stops churning, and V8's
  * mark-compact collections, which the churn of large buffers drives, mostly stop.
  */
-import { giveBuffer } from '../tensor/pool.js';
-import { Tensor } from '../tensor/tensor.js';
+import { giveBuffer } from '../state.js';
+import { Tensor } from '../tensor/index.js';
 import type { OpNode } from './node.js';
 import type { Variable } from './variable.js';
 

@@ -1,6 +1,6 @@
 import { freeze, produce } from 'immer';
 import { GraphError } from '../errors.js';
-import { onesLike, type Tensor } from '../tensor/tensor.js';
+import { onesLike, type Tensor } from '../tensor/index.js';
 import { computeGrads } from './backward.js';
 import type { OpNode } from './node.js';
 import type {
@@ -91,8 +91,8 @@ function trace(outputs: readonly Variable[], options: TraceOptions, withGrads: b
     while (stack.length) {
       const f = stack[stack.length - 1];
       const c = f.v.creator;
-      if (c && f.i < c.arity) {
-        const x = c.inputAt(f.i++);
+      if (c && f.i < c.inputs.length) {
+        const x = c.inputs[f.i++];
         if (!seenV.has(x)) {
           seenV.add(x);
           stack.push({ v: x, i: 0 });

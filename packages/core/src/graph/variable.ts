@@ -1,8 +1,12 @@
-import { DTypeError, ValueError } from '../errors.js';
-import { checkDType, type DType } from '../tensor/dtype.js';
-import { fromArray, type NestedArray, Tensor } from '../tensor/tensor.js';
-import { mode } from './mode.js';
-import type { OpNode } from './node.js';
+/**
+ * Making variables: leaves from numbers, arrays and tensors (`variable`, `parameter`), and the
+ * conversion every op applies to its operands (`asVariable`).
+ */
+import { DTypeError } from '../errors.js';
+import { checkDType, type DType, fromArray, type NestedArray, Tensor } from '../tensor/index.js';
+import { Variable } from './node.js';
+
+export { Variable };
 
 /** Anything an op accepts as an input. Plain numbers and arrays become constants. */
 export type Operand = Variable | Tensor | number | NestedArray | Float32Array | Float64Array;
@@ -14,124 +18,6 @@ export interface VariableOptions {
   /** Leaves require a gradient by default; set false for data and labels. */
   requiresGrad?: boolean;
 }
-
-/**
- * A value in the graph: a data `Tensor`, the gradient once backward has run, the op node that
- * created it (`creator`, null for leaves) and an optional name.
- *
- * The math methods (`x.add(y)`, `x.matmul(w)`, `x.backward()` …) are installed by the ops
- * module, so every op lives in one file with its forward and backward side by side.
- */
-export class Variable {
-  /** The value. Ops never write into it. */
-  data: Tensor;
-  /** The gradient of the last backward's output with respect to this variable, or null. */
-  grad: Variable | null = null;
-  /** The op node that produced this variable; null for a leaf. */
-  creator: OpNode | null = null;
-  name: string | null;
-  /** Distance from the leaves; the backward engine's tie-breaker. */
-  generation = 0;
-  /** Scope path at creation (see `scope`). */
-  readonly scope: readonly string[];
-  /** @internal Backward engine scratch: gradient pending in pass `gradPass`. */
-  pendingGrad: Variable | null = null;
-  /** @internal */
-  gradPass = 0;
-  /**
-   * @internal `requiresGrad`, `retainsGrad`, `isParameter` and the engine's slot flags as bits
-   * of one field: a scalar graph keeps a Variable per node, and four fields were a fifth of it.
-   */
-  bits: number;
-
-  constructor(data: Tensor, options: { name?: string | null; requiresGrad?: boolean } = {}) {
-    if (!(data instanceof Tensor))
-      throw new ValueError('Variable', 'data must be a Tensor; use variable(...) for other values');
-    this.data = data;
-    this.name = options.name ?? null;
-    this.scope = mode.scope;
-    this.bits = (options.requiresGrad ?? true) ? REQUIRES_GRAD : 0;
-  }
-
-  /** Whether gradients flow to (and through) this variable. */
-  get requiresGrad(): boolean {
-    return (this.bits & REQUIRES_GRAD) !== 0;
-  }
-  set requiresGrad(on: boolean) {
-    this.bits = on ? this.bits | REQUIRES_GRAD : this.bits & ~REQUIRES_GRAD;
-  }
-
-  /** Keep this intermediate's gradient after backward (see `retainGrad`). */
-  get retainsGrad(): boolean {
-    return (this.bits & RETAINS_GRAD) !== 0;
-  }
-  set retainsGrad(on: boolean) {
-    this.bits = on ? this.bits | RETAINS_GRAD : this.bits & ~RETAINS_GRAD;
-  }
-
-  /** Marks a layer-owned, optimizer-updated leaf (drawn differently). */
-  get isParameter(): boolean {
-    return (this.bits & IS_PARAMETER) !== 0;
-  }
-  set isParameter(on: boolean) {
-    this.bits = on ? this.bits | IS_PARAMETER : this.bits & ~IS_PARAMETER;
-  }
-
-  /** @internal Flags of the pending gradient's slot in pass `gradPass` (see computeGrads). */
-  get gradFlags(): number {
-    return this.bits >> SLOT_SHIFT;
-  }
-  set gradFlags(flags: number) {
-    this.bits = (this.bits & ((1 << SLOT_SHIFT) - 1)) | (flags << SLOT_SHIFT);
-  }
-
-  get shape(): readonly number[] {
-    return this.data.shape;
-  }
-  get dtype(): DType {
-    return this.data.dtype;
-  }
-  get size(): number {
-    return this.data.size;
-  }
-  get ndim(): number {
-    return this.data.ndim;
-  }
-
-  /** Keeps this intermediate's `.grad` after the next backward pass. */
-  retainGrad(): this {
-    this.retainsGrad = true;
-    return this;
-  }
-
-  /** Forgets the gradient (gradients accumulate across backward calls until cleared). */
-  clearGrad(): void {
-    this.grad = null;
-  }
-
-  /** A new leaf sharing this data, cut off from the graph. */
-  detach(): Variable {
-    return new Variable(this.data, { name: this.name, requiresGrad: false });
-  }
-
-  toArray(): NestedArray {
-    return this.data.toArray();
-  }
-  item(): number {
-    return this.data.item();
-  }
-
-  toString(): string {
-    const name = this.name ? `, name=${this.name}` : '';
-    return `Variable(${this.data.valuesString()}, shape=(${this.shape.join(', ')}${this.shape.length === 1 ? ',' : ''})${name})`;
-  }
-}
-
-/** @internal */
-export const REQUIRES_GRAD = 1;
-const RETAINS_GRAD = 2;
-const IS_PARAMETER = 4;
-const SLOT_SHIFT = 3;
 
 /**
  * A leaf variable from a number, nested arrays, a typed array or a tensor.

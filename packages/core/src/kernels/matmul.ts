@@ -1,5 +1,3 @@
-import type { TypedArray } from '../tensor/dtype.js';
-
 /*
  * Matrix multiply in plain TypeScript, the GotoBLAS way (Goto & van de Geijn, "Anatomy of
  * High-Performance Matrix Multiplication", 2008), scaled down to what a JS engine can use:
@@ -26,8 +24,10 @@ import type { TypedArray } from '../tensor/dtype.js';
  * Numerics: every C element is a sum that starts at +0 and adds every product a·b — no
  * term is ever skipped, so NaN and ±Infinity propagate exactly as in the reference loop.
  * Sums are accumulated in double and rounded to C's type when stored (for float32 that is
- * at least as accurate as the reference, which rounds after every step).
+ * at least as accurate as the reference in matmul-reference.ts, which rounds after every step).
  */
+
+import type { TypedArray } from '../tensor/dtype.js';
 
 /** Tile of C held in registers by the micro-kernel. */
 const MR = 4;
@@ -51,6 +51,9 @@ let packedB = new Float64Array(KC * NR * 16);
 const edgeTile = new Float64Array(MR * NR);
 /** One row of C being summed by the small-product path. */
 let rowScratch = new Float64Array(64);
+
+/** The signature every matrix-multiply kernel shares, the TypeScript and the WebAssembly ones. */
+export type Gemm = typeof gemm;
 
 /**
  * General matrix multiply on flat row-major buffers:
@@ -278,38 +281,6 @@ function gemmSmall(
       let s = 0;
       for (let p = 0; p < k; p++) s += a[ai + p * acs] * b[bj + p];
       c[ci + j] = s;
-    }
-  }
-}
-
-/**
- * The reference triple loop, kept as the specification `gemm` is tested against: same
- * signature and semantics, no blocking. C accumulates in place in its own type.
- */
-export function gemmReference(
-  m: number,
-  n: number,
-  k: number,
-  a: TypedArray,
-  aOff: number,
-  transA: boolean,
-  b: TypedArray,
-  bOff: number,
-  transB: boolean,
-  c: TypedArray,
-  cOff: number,
-): void {
-  const ars = transA ? 1 : k; // stride between rows of op(A)
-  const acs = transA ? m : 1; // stride between columns of op(A)
-  const brs = transB ? 1 : n;
-  const bcs = transB ? k : 1;
-  for (let i = 0; i < m; i++) {
-    const ci = cOff + i * n;
-    for (let j = 0; j < n; j++) c[ci + j] = 0;
-    for (let p = 0; p < k; p++) {
-      const av = a[aOff + i * ars + p * acs];
-      const bp = bOff + p * brs;
-      for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j * bcs];
     }
   }
 }

@@ -1,8 +1,7 @@
-import { ValueError } from '../errors.js';
-import { applyOp, type OpDefinition } from '../graph/node.js';
+import { applyOp } from '../graph/apply.js';
+import type { OpDefinition } from '../graph/node.js';
 import type { Operand, Variable } from '../graph/variable.js';
 import { binary, unary } from './elementwise.js';
-import { log } from './math.js';
 
 // The four rules of arithmetic. Each backward is the chain rule for its op, written with ops;
 // broadcasting is undone by the engine's shared sumTo step (`broadcast: true`).
@@ -50,26 +49,6 @@ const NegDef: OpDefinition = {
   backward: ([gy]) => neg(gy),
 };
 
-const PowScalarDef: OpDefinition<{ exponent: number }> = {
-  name: 'Pow',
-  forward: ([x], { exponent }) => unary('powScalar', x, exponent),
-  // d(xᶜ)/dx = c·xᶜ⁻¹
-  backward: ([gy], { inputs: [x], attrs: { exponent } }) =>
-    exponent === 0 ? mul(gy, 0) : mul(gy, mul(pow(x, exponent - 1), exponent)),
-  describe: (a) => ({ exponent: a.exponent }),
-};
-
-const PowDef: OpDefinition = {
-  name: 'Pow',
-  broadcast: true,
-  forward: ([a, b]) => binary('pow', a, b, 'Pow'),
-  // d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a
-  backward: ([gy], { inputs: [a, b], outputs: [y], needsGrad }) => [
-    needsGrad[0] ? mul(gy, mul(b, pow(a, sub(b, 1)))) : null,
-    needsGrad[1] ? mul(gy, mul(y, log(a))) : null,
-  ],
-};
-
 /** a + b (broadcasting). */
 export function add(a: Operand, b: Operand): Variable {
   return applyOp(AddDef, [a, b], undefined) as Variable;
@@ -89,20 +68,4 @@ export function div(a: Operand, b: Operand): Variable {
 /** −x. */
 export function neg(x: Operand): Variable {
   return applyOp(NegDef, [x], undefined) as Variable;
-}
-/**
- * xᶜ. A number exponent is an attribute of the op (no gradient flows to it); a tensor or
- * variable exponent broadcasts and receives the gradient aᵇ·ln a.
- */
-export function pow(x: Operand, exponent: Operand): Variable {
-  if (typeof exponent === 'number') {
-    if (Number.isNaN(exponent)) throw new ValueError('Pow', 'exponent is NaN');
-    return applyOp(PowScalarDef, [x], { exponent }) as Variable;
-  }
-  return applyOp(PowDef, [x, exponent], undefined) as Variable;
-}
-
-/** x² (shorthand for `pow(x, 2)`). */
-export function square(x: Operand): Variable {
-  return pow(x, 2);
 }

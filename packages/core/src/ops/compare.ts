@@ -1,6 +1,7 @@
-import { applyOp, type OpDefinition } from '../graph/node.js';
+import { binary, broadcastTensor } from '../backend/tensor-kernels.js';
+import { applyOp } from '../graph/apply.js';
+import type { OpDefinition } from '../graph/node.js';
 import { asVariable, type Operand, Variable } from '../graph/variable.js';
-import { binary, broadcastTensor } from '../kernels/index.js';
 import { allocate } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';

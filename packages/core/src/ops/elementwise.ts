@@ -1,11 +1,5 @@
-import {
-  type BinaryKind,
-  binaryInto,
-  binary as binaryKernel,
-  type UnaryKind,
-  unaryInto,
-  unary as unaryKernel,
-} from '../kernels/index.js';
+import { binary as binaryKernel, unary as unaryKernel } from '../backend/tensor-kernels.js';
+import { type BinaryKind, binaryInto, type UnaryKind, unaryInto } from '../kernels/elementwise.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -66,13 +60,4 @@ export function unary(kind: UnaryKind, x: Tensor, param = 0): Tensor {
     return Tensor.scalar(unary0d(kind, dtype, Tensor.valueOf0d(x), param), dtype);
   }
   return unaryKernel(kind, x, param);
-}
-
-/** `acc += g` for two tensors of one shape and dtype, `acc` owned by the caller alone. */
-export function addInPlace(acc: Tensor, g: Tensor): void {
-  if (acc.shape.length === 0) {
-    Tensor.setValue0d(acc, binary0d('add', acc.dtype, Tensor.valueOf0d(acc), Tensor.valueOf0d(g)));
-    return;
-  }
-  binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
 }

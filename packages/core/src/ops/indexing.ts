@@ -1,5 +1,6 @@
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import { applyOp, type OpDefinition } from '../graph/node.js';
+import { applyOp } from '../graph/apply.js';
+import type { OpDefinition } from '../graph/node.js';
 import { asVariable, type Operand, Variable } from '../graph/variable.js';
 import { broadcastInto } from '../kernels/elementwise.js';
 import { allocate } from '../tensor/dtype.js';

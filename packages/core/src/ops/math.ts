@@ -1,9 +1,11 @@
-import { applyOp, type OpDefinition } from '../graph/node.js';
+import { ValueError } from '../errors.js';
+import { applyOp } from '../graph/apply.js';
+import type { OpDefinition } from '../graph/node.js';
 import type { Operand, Variable } from '../graph/variable.js';
-import { add, div, mul, neg, sub } from './arithmetic.js';
+import { div, mul, neg, sub } from './arithmetic.js';
 import { binary, unary } from './elementwise.js';
 
-// Elementwise functions. Backward reuses the forward output where the derivative is a
+// Elementwise functions and powers. Backward reuses the forward output where the derivative is a
 // function of it (exp' = exp, tanh' = 1 − y², sigmoid' = y(1 − y)): nothing is recomputed.
 
 const ExpDef: OpDefinition = {
@@ -83,6 +85,26 @@ const ReluDef: OpDefinition = {
   backward: ([gy], { inputs: [x] }) => mul(gy, unary('positive', x.data)),
 };
 
+const PowScalarDef: OpDefinition<{ exponent: number }> = {
+  name: 'Pow',
+  forward: ([x], { exponent }) => unary('powScalar', x, exponent),
+  // d(xᶜ)/dx = c·xᶜ⁻¹
+  backward: ([gy], { inputs: [x], attrs: { exponent } }) =>
+    exponent === 0 ? mul(gy, 0) : mul(gy, mul(pow(x, exponent - 1), exponent)),
+  describe: (a) => ({ exponent: a.exponent }),
+};
+
+const PowDef: OpDefinition = {
+  name: 'Pow',
+  broadcast: true,
+  forward: ([a, b]) => binary('pow', a, b, 'Pow'),
+  // d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a
+  backward: ([gy], { inputs: [a, b], outputs: [y], needsGrad }) => [
+    needsGrad[0] ? mul(gy, mul(b, pow(a, sub(b, 1)))) : null,
+    needsGrad[1] ? mul(gy, mul(y, log(a))) : null,
+  ],
+};
+
 /** eˣ */
 export const exp = (x: Operand): Variable => applyOp(ExpDef, [x], undefined) as Variable;
 /** Natural logarithm. */
@@ -111,5 +133,19 @@ export function clip(x: Operand, lo: number, hi: number): Variable {
   return minimum(maximum(x, lo), hi);
 }
 
-/** 1 + x, kept as a named helper for the decomposed sigmoid of the book. */
-export const addOne = (x: Operand): Variable => add(x, 1);
+/**
+ * xᶜ. A number exponent is an attribute of the op (no gradient flows to it); a tensor or
+ * variable exponent broadcasts and receives the gradient aᵇ·ln a.
+ */
+export function pow(x: Operand, exponent: Operand): Variable {
+  if (typeof exponent === 'number') {
+    if (Number.isNaN(exponent)) throw new ValueError('Pow', 'exponent is NaN');
+    return applyOp(PowScalarDef, [x], { exponent }) as Variable;
+  }
+  return applyOp(PowDef, [x, exponent], undefined) as Variable;
+}
+
+/** x² (shorthand for `pow(x, 2)`). */
+export function square(x: Operand): Variable {
+  return pow(x, 2);
+}

@@ -1,6 +1,7 @@
-import { applyOp, type OpDefinition } from '../graph/node.js';
+import { argReduceTensor, binary, reduceTensor } from '../backend/tensor-kernels.js';
+import { applyOp } from '../graph/apply.js';
+import type { OpDefinition } from '../graph/node.js';
 import { asVariable, type Operand, Variable } from '../graph/variable.js';
-import { argReduceTensor, binary, reduceTensor } from '../kernels/index.js';
 import { normalizeAxes, reducedShape } from '../tensor/shape.js';
 import { div, mul } from './arithmetic.js';
 import { broadcastTo, reshape } from './shape.js';

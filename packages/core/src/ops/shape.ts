@@ -1,7 +1,8 @@
+import { broadcastTensor, sumToTensor, transposeTensor } from '../backend/tensor-kernels.js';
 import { fmtShape, ShapeError } from '../errors.js';
-import { applyOp, defineOp, type OpDefinition } from '../graph/node.js';
+import { applyOp, defineOp } from '../graph/apply.js';
+import type { OpDefinition } from '../graph/node.js';
 import { asVariable, type Operand, type Variable } from '../graph/variable.js';
-import { broadcastTensor, sumToTensor, transposeTensor } from '../kernels/index.js';
 import { checkShape, normalizePermutation, resolveReshape, type Shape, shapesEqual } from '../tensor/shape.js';
 
 // Shape ops move numbers around without changing them; each backward undoes its forward.

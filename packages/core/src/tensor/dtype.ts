@@ -1,5 +1,9 @@
+/**
+ * Element types and the typed arrays that store them: checking and promotion, and `allocate`,
+ * which every tensor buffer comes from (so the buffer pool can recycle them).
+ */
 import { DTypeError, ValueError } from '../errors.js';
-import { POOL_MIN_ELEMENTS, takeBuffer } from './pool.js';
+import { bufferPool, takeBuffer } from '../state.js';
 
 /** The element types a tensor can hold. `float64` is the default everywhere. */
 export type DType = 'float32' | 'float64';
@@ -21,9 +25,13 @@ export function promoteTypes(a: DType, b: DType): DType {
   return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
 }
 
-/** A zero-filled buffer of `size` elements: new, or recycled by the buffer pool (pool.ts). */
+/**
+ * A zero-filled buffer of `size` elements: a recycled one from the buffer pool (state.ts)
+ * when it holds one of this dtype and length, else a new one. Buffers below
+ * `bufferPool.minElements` are never pooled, so small allocations skip the pool altogether.
+ */
 export function allocate(dtype: DType, size: number): TypedArray {
-  if (size >= POOL_MIN_ELEMENTS) {
+  if (size >= bufferPool.minElements) {
     const recycled = takeBuffer(dtype, size);
     if (recycled) return recycled;
   }

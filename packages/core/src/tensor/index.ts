@@ -1,3 +1,4 @@
+export * from './create.js';
 export * from './dtype.js';
 export * from './random.js';
 export * from './shape.js';

@@ -1,4 +1,10 @@
-import { fmtShape, GraphError, ShapeError, ValueError } from '../errors.js';
+/**
+ * The `Tensor` class: a dtype, a shape and a contiguous buffer, with the storage tricks that
+ * keep scalar graphs cheap (0-d tensors without a buffer, one-element buffers cut from shared
+ * slabs) and the bookkeeping of buffers given back to the pool. The functions that make
+ * tensors (`fromArray`, `zeros`, `arange` …) are in create.ts.
+ */
+import { fmtShape, GraphError, ShapeError } from '../errors.js';
 import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape.js';
 
@@ -68,12 +74,12 @@ export class Tensor {
   }
 
   /**
-   * Wraps `data` as `shape` without validation: for kernels and ops that computed a valid,
-   * frozen shape themselves. The per-op bookkeeping of scalar graphs is dominated by checks
-   * otherwise. Not for user input.
+   * Wraps `data` as `shape` without validation (the dtype is the buffer's): for kernels and
+   * ops that computed a valid, frozen shape themselves. The per-op bookkeeping of scalar
+   * graphs is dominated by checks otherwise. Not for user input.
    * @internal
    */
-  static unchecked(data: TypedArray, shape: readonly number[], _dtype?: DType): Tensor {
+  static unchecked(data: TypedArray, shape: readonly number[]): Tensor {
     return new Tensor(data, shape, TRUSTED);
   }
 
@@ -252,149 +258,4 @@ function scalarCell(dtype: DType): TypedArray {
     next64 = 0;
   }
   return new Float64Array(slab64 as ArrayBuffer, 8 * next64++, 1);
-}
-
-/** Creation options shared by the creation functions. */
-export interface TensorOptions {
-  dtype?: DType;
-}
-
-function inferShape(value: unknown, path: string, shape: number[], depth: number, seen = { leaf: false }): void {
-  if (Array.isArray(value)) {
-    if (depth === shape.length) {
-      // Once a number has fixed the depth of the leaves, no array may add an axis: without
-      // this check [1, [2]] was read as shape (2, 1).
-      if (seen.leaf) {
-        throw new ValueError('fromArray', `ragged nested array: ${path} is an array, expected a number`);
-      }
-      shape.push(value.length);
-    } else if (shape[depth] !== value.length) {
-      throw new ValueError(
-        'fromArray',
-        `ragged nested array: ${path} has ${value.length} elements, expected ${shape[depth]}`,
-      );
-    }
-    for (let i = 0; i < value.length; i++) inferShape(value[i], `${path}[${i}]`, shape, depth + 1, seen);
-    if (value.length === 0 && depth + 1 < shape.length) {
-      throw new ValueError(
-        'fromArray',
-        `ragged nested array: ${path} is empty, expected depth ${shape.length - depth}`,
-      );
-    }
-  } else {
-    if (depth !== shape.length) {
-      throw new ValueError(
-        'fromArray',
-        `ragged nested array: ${path} is a number, expected an array of depth ${shape.length - depth}`,
-      );
-    }
-    if (typeof value !== 'number') {
-      throw new ValueError('fromArray', `${path} is ${value === null ? 'null' : typeof value}, expected a number`);
-    }
-    seen.leaf = true;
-  }
-}
-
-function fill(value: NestedArray, out: TypedArray, pos: { i: number }): void {
-  if (Array.isArray(value)) for (const v of value) fill(v, out, pos);
-  else out[pos.i++] = value;
-}
-
-/**
- * A tensor from a number, nested arrays, or a typed array with a shape.
- * Ragged input is a `ValueError` that names the offending path, e.g. `x[1][2]`.
- */
-export function fromArray(
-  value: NestedArray | TypedArray | Tensor,
-  options: TensorOptions & { shape?: Shape } = {},
-): Tensor {
-  if (value instanceof Tensor) return value.astype(options.dtype ?? value.dtype);
-  if (value instanceof Float32Array || value instanceof Float64Array) {
-    const dtype = checkDType('fromArray', options.dtype ?? dtypeOfArray('fromArray', value));
-    const shape = options.shape ?? [value.length];
-    const data = dtype === dtypeOfArray('fromArray', value) ? value : allocate(dtype, value.length);
-    if (data !== value) data.set(value);
-    return new Tensor(data, shape);
-  }
-  if (ArrayBuffer.isView(value))
-    throw new ValueError('fromArray', 'only Float32Array and Float64Array buffers are accepted');
-  const dtype = checkDType('fromArray', options.dtype ?? 'float64');
-  const shape: number[] = [];
-  if (value === undefined || (typeof value !== 'number' && !Array.isArray(value))) {
-    throw new ValueError(
-      'fromArray',
-      `expected a number, nested arrays or a typed array, got ${value === null ? 'null' : typeof value}`,
-    );
-  }
-  inferShape(value, 'x', shape, 0);
-  const out = allocate(dtype, sizeOf(shape));
-  fill(value, out, { i: 0 });
-  if (options.shape) return new Tensor(out, options.shape);
-  return new Tensor(out, shape);
-}
-
-/** Shorthand for `fromArray`. */
-export const tensor = fromArray;
-
-/** A tensor of `shape` filled with `value`. */
-export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
-  const s = checkShape('full', shape);
-  const data = allocate(checkDType('full', options.dtype ?? 'float64'), sizeOf(s));
-  if (value !== 0) data.fill(value);
-  return new Tensor(data, s);
-}
-
-/** A tensor of zeros. */
-export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
-}
-
-/** A tensor of ones. */
-export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options);
-}
-
-/** Zeros (or ones, or a value) with the shape and dtype of `t`. */
-export function zerosLike(t: Tensor): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype });
-}
-/** Ones with the shape and dtype of `t`. */
-export function onesLike(t: Tensor): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype });
-}
-
-/** numpy's `arange(start, stop, step)`; `arange(n)` counts 0…n-1. */
-export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {
-  if (stop === undefined) {
-    stop = start;
-    start = 0;
-  }
-  if (!Number.isFinite(start) || !Number.isFinite(stop) || !Number.isFinite(step) || step === 0) {
-    throw new ValueError(
-      'arange',
-      `start, stop and step must be finite and step non-zero, got ${start}, ${stop}, ${step}`,
-    );
-  }
-  const n = Math.max(0, Math.ceil((stop - start) / step));
-  const data = allocate(checkDType('arange', options.dtype ?? 'float64'), n);
-  for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return new Tensor(data, [n]);
-}
-
-/** `num` evenly spaced values from `start` to `stop` inclusive. */
-export function linspace(start: number, stop: number, num = 50, options: TensorOptions = {}): Tensor {
-  if (!Number.isSafeInteger(num) || num < 0)
-    throw new ValueError('linspace', `num must be a non-negative integer, got ${num}`);
-  const data = allocate(checkDType('linspace', options.dtype ?? 'float64'), num);
-  const step = num > 1 ? (stop - start) / (num - 1) : 0;
-  for (let i = 0; i < num; i++) data[i] = start + i * step;
-  if (num > 1) data[num - 1] = stop;
-  return new Tensor(data, [num]);
-}
-
-/** The `n × m` identity (ones on the diagonal). */
-export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
-  const t = zeros(checkShape('eye', [n, m]), options);
-  for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
-  return t;
 }

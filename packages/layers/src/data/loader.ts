@@ -1,4 +1,5 @@
-import { allocate, fmtShape, Random, ShapeError, sizeOf, Tensor, ValueError } from '@zerograd/core';
+import { fmtShape, Random, ShapeError, Tensor, ValueError } from '@zerograd/core';
+import { allocate, sizeOf } from '@zerograd/core/internals';
 import type { Dataset } from './dataset.js';
 
 /** Options of {@link DataLoader}. */

@@ -17,7 +17,8 @@
  * Reading the package's files needs Node; the `node:` modules are looked up at call time, so
  * importing `@zerograd/layers` in a browser stays free of them.
  */
-import { allocate, checkDType, type DType, Random, Tensor, ValueError, ZerogradError } from '@zerograd/core';
+import { type DType, Random, Tensor, ValueError, ZerogradError } from '@zerograd/core';
+import { allocate, checkDType } from '@zerograd/core/internals';
 import { nodeBuiltin } from '../io/node-builtins.js';
 import type { Dataset } from './dataset.js';
 

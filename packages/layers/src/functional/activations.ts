@@ -7,7 +7,6 @@ import {
   defineOp,
   exp,
   identity as identityOp,
-  kernels,
   log,
   type Operand,
   relu as reluOp,
@@ -19,6 +18,7 @@ import {
   ValueError,
   type Variable,
 } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 
 const ZERO = new Tensor(new Float64Array(1), []);
 

@@ -10,10 +10,7 @@ import {
   asVariable,
   defineOp,
   fmtShape,
-  isGradEnabled,
-  kernels,
   matmul,
-  mT,
   mul,
   type Operand,
   ShapeError,
@@ -21,6 +18,7 @@ import {
   ValueError,
   type Variable,
 } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 
 interface AffineAttrs {
   relu: boolean;
@@ -29,21 +27,15 @@ interface AffineAttrs {
 const AffineOp = defineOp<AffineAttrs>({
   name: 'Affine',
   forward: ([x, W, b], { relu }) => kernels.affineTensor(x, W, b ?? null, relu),
+  // dx = g·Wᵀ and dW = xᵀ·g are MatMul nodes that read the transposed operand in place, so
+  // this one backward is both the fast path and the differentiable one (second order works).
   backward: ([gy], { inputs: [x, W, b], outputs: [y], attrs, needsGrad }) => {
     // The ReLU's mask is a constant (its derivative is zero wherever it exists).
-    const mask = attrs.relu ? kernels.unary('positive', y.data) : null;
-    if (!isGradEnabled()) {
-      // Nothing records this backward: tensors only, transposes read in place.
-      const g = mask ? kernels.binary('mul', gy.data, mask) : gy.data;
-      const grads = [
-        needsGrad[0] ? kernels.matmulTensor(g, W.data, false, true, 'Affine') : null,
-        needsGrad[1] ? kernels.matmulTensor(x.data, g, true, false, 'Affine') : null,
-      ];
-      if (b) grads.push(needsGrad[2] ? kernels.reduceTensor('sum', g, 0, false, 'Affine') : null);
-      return grads;
-    }
-    const g = mask ? mul(gy, mask) : gy;
-    const grads = [needsGrad[0] ? matmul(g, mT(W)) : null, needsGrad[1] ? matmul(mT(x), g) : null];
+    const g = attrs.relu ? mul(gy, kernels.unary('positive', y.data)) : gy;
+    const grads = [
+      needsGrad[0] ? matmul(g, W, { transposeB: true }) : null,
+      needsGrad[1] ? matmul(x, g, { transposeA: true }) : null,
+    ];
     if (b) grads.push(needsGrad[2] ? sum(g, 0) : null);
     return grads;
   },

@@ -5,7 +5,6 @@
  * `softmaxCrossEntropyComposed`.
  */
 import {
-  allocate,
   arange,
   asVariable,
   type BackwardContext,
@@ -13,7 +12,6 @@ import {
   fmtShape,
   getItem,
   isGradEnabled,
-  kernels,
   log,
   mean,
   mul,
@@ -27,6 +25,7 @@ import {
   ValueError,
   type Variable,
 } from '@zerograd/core';
+import { allocate, kernels } from '@zerograd/core/internals';
 import { logSoftmax, softmax } from './activations.js';
 
 /** How a target relates to a prediction of shape `[..., C]`. */

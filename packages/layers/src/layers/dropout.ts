@@ -1,4 +1,5 @@
-import { allocate, mul, type Random, Tensor, ValueError, type Variable } from '@zerograd/core';
+import { mul, type Random, Tensor, ValueError, type Variable } from '@zerograd/core';
+import { allocate } from '@zerograd/core/internals';
 import { resolveRandom } from '../init.js';
 import { Layer } from './layer.js';
 

@@ -1,4 +1,5 @@
-import { allocate, fmtShape, noGrad, ShapeError, Tensor, type TypedArray, ValueError, Variable } from '@zerograd/core';
+import { fmtShape, noGrad, ShapeError, Tensor, type TypedArray, ValueError, Variable } from '@zerograd/core';
+import { allocate } from '@zerograd/core/internals';
 import { type AnyLayer, Layer } from '../layers/layer.js';
 
 /** What an optimizer updates: a layer's parameters, or a list of Variables (or named ones). */

@@ -3,7 +3,8 @@
  * (`updateParameter`: a WebAssembly SIMD loop on the WASM backends, the reference loop on the
  * TS one, the same bits on both). `g` below is the gradient plus the weight decay term, `g + λ·w`.
  */
-import { type TypedArray, updateParameter, ValueError } from '@zerograd/core';
+import { type TypedArray, ValueError } from '@zerograd/core';
+import { updateParameter } from '@zerograd/core/internals';
 import { Optimizer, type OptimizerOptions, type ParameterSource } from './optimizer.js';
 
 /** Stochastic gradient descent, `w ← w − η·g` (default η = 0.01). */

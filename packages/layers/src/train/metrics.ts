@@ -1,4 +1,5 @@
-import { fmtShape, kernels, noGrad, type Operand, ShapeError, type Tensor, ValueError, Variable } from '@zerograd/core';
+import { fmtShape, noGrad, type Operand, ShapeError, type Tensor, ValueError, Variable } from '@zerograd/core';
+import { kernels } from '@zerograd/core/internals';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import type { AnyLayer } from '../layers/layer.js';

@@ -14,7 +14,7 @@
  */
 import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
-import type { WasmKernels } from './wasm.js';
+import type { WasmKernels } from './wasm-kernels.js';
 
 /** Below this many output elements the TS loop is as fast as copying in and out. */
 const MIN_ELEMENTS = 64;
@@ -40,7 +40,7 @@ const UNARY_CODES: Record<string, number> = {
   addScalar: 6,
 };
 
-/** Transcendental ops (wasm/assembly/math.ts): within an ulp of TS in float64, equal in float32. */
+/** Transcendental ops (wasm/assembly/math.ts): within two ulps of TS in float64, equal in float32. */
 const MATH_CODES: Record<string, number> = {
   exp: 0,
   log: 1,
@@ -49,7 +49,7 @@ const MATH_CODES: Record<string, number> = {
   sqrt: 4,
 };
 
-/** rows × cols and each operand's two strides (in elements), or null if more than 2-D. */
+/** A broadcast collapsed to rows × cols, with each operand's two strides (in elements). */
 interface Collapsed {
   rows: number;
   cols: number;
@@ -59,6 +59,7 @@ interface Collapsed {
   sb1: number;
 }
 
+/** Each output axis's stride into an operand of `shape` (0 where it broadcasts). */
 function stridesIn(shape: Shape, outShape: Shape): number[] {
   const rank = outShape.length;
   const strides = new Array<number>(rank).fill(0);
@@ -71,6 +72,11 @@ function stridesIn(shape: Shape, outShape: Shape): number[] {
   return strides;
 }
 
+/**
+ * A broadcast of `a` and `b` to `outShape` as rows × cols with each operand's two strides:
+ * size-1 output axes dropped, adjacent axes merged where both operands stay contiguous across
+ * them. Null when more than two dimensions remain.
+ */
 export function collapse(aShape: Shape, bShape: Shape, outShape: Shape): Collapsed | null {
   const sa = stridesIn(aShape, outShape);
   const sb = stridesIn(bShape, outShape);

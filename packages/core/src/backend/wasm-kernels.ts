@@ -1,7 +1,7 @@
 /**
- * The WebAssembly kernels on the JavaScript side: decoding and compiling the embedded
- * binaries, the linear memory they work in, and wrappers with exactly the signatures of the
- * TypeScript kernels (src/kernels), so a backend can swap one for the other.
+ * One instance of the WebAssembly kernels on the JavaScript side: the linear memory they work
+ * in, and wrappers with exactly the signatures of the TypeScript kernels (src/kernels), so a
+ * backend can swap one for the other. The binaries themselves are in wasm-module.ts.
  *
  * Memory: the kernels allocate nothing. Linear memory is laid out here, once:
  *
@@ -14,48 +14,10 @@
  * O(m·k + k·n + m·n) against the kernel's O(m·n·k).
  */
 
-import type { gemm } from '../kernels/matmul.js';
+import { biasActInto } from '../kernels/affine.js';
+import type { Gemm } from '../kernels/matmul.js';
 import type { TypedArray } from '../tensor/dtype.js';
-import { WASM_BINARIES, WASM_SHARED_MAX_PAGES } from './wasm-binaries.generated.js';
-
-export type WasmVariant = keyof typeof WASM_BINARIES;
-
-/** An element-wise binary op over a rows × cols strided view (wasm/assembly/elementwise.ts). */
-type BinaryExport = (
-  op: number,
-  a: number,
-  sa0: number,
-  sa1: number,
-  b: number,
-  sb0: number,
-  sb1: number,
-  out: number,
-  rows: number,
-  cols: number,
-) => void;
-
-/** The functions every kernel binary exports (addresses are byte offsets into memory). */
-export interface KernelExports {
-  heapBase(): number;
-  binaryF32: BinaryExport;
-  binaryF64: BinaryExport;
-  unaryF32(op: number, x: number, out: number, n: number, param: number): void;
-  unaryF64(op: number, x: number, out: number, n: number, param: number): void;
-  mathF32(op: number, x: number, out: number, n: number): void;
-  mathF64(op: number, x: number, out: number, n: number): void;
-  sumF32(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
-  sumF64(x: number, rows: number, cols: number, overRows: number, acc: number, out: number): void;
-  gemmScratchBytes(): number;
-  biasActF32(c: number, bias: number, rows: number, cols: number, relu: number): void;
-  biasActF64(c: number, bias: number, rows: number, cols: number, relu: number): void;
-  updateF32: UpdateExport;
-  updateF64: UpdateExport;
-  gemmF32: GemmExport;
-  gemmF64: GemmExport;
-}
-
-/** An optimizer step (wasm/assembly/optim.ts): rule, n, w, g, s1, s2 and eight hyper-parameters. */
-type UpdateExport = (rule: number, n: number, w: number, g: number, s1: number, s2: number, ...hyper: number[]) => void;
+import { createMemory, instantiate, type KernelExports, type WasmVariant } from './wasm-module.js';
 
 /** Scratch slots reserved in every memory: the calling thread plus up to three workers. */
 export const MAX_THREADS = 4;
@@ -64,57 +26,7 @@ const ALIGN = 64;
 /** Products of at most this many multiply-adds stay in TypeScript (measured: 2×2×2 is, 4×4×4 is not). */
 const TINY = 27;
 
-const bytesCache = new Map<WasmVariant, Uint8Array>();
-
-/** The binary of a variant (decoded once; `atob` exists in browsers and in Node ≥ 16). */
-export function variantBytes(variant: WasmVariant): Uint8Array {
-  let bytes = bytesCache.get(variant);
-  if (!bytes) {
-    const text = atob(WASM_BINARIES[variant]);
-    bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    bytesCache.set(variant, bytes);
-  }
-  return bytes;
-}
-
-/** Whether a variant's memory is shared (for the worker pool). */
-export function isShared(variant: WasmVariant): boolean {
-  return variant.endsWith('-shared');
-}
-
-/**
- * Whether this engine can run a variant: the binary validates (so every instruction it uses,
- * relaxed SIMD included, is supported), and for shared variants a shared memory can be made.
- */
-export function variantSupported(variant: WasmVariant): boolean {
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return false;
-  try {
-    if (!WebAssembly.validate(variantBytes(variant) as BufferSource)) return false;
-    if (isShared(variant)) {
-      if (typeof SharedArrayBuffer !== 'function') return false;
-      new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const alignUp = (x: number) => Math.ceil(x / ALIGN) * ALIGN;
-
-/** Makes the memory a variant imports: shared ones need a maximum. */
-export function createMemory(variant: WasmVariant, initialPages: number): WebAssembly.Memory {
-  return isShared(variant)
-    ? new WebAssembly.Memory({ initial: initialPages, maximum: WASM_SHARED_MAX_PAGES, shared: true })
-    : new WebAssembly.Memory({ initial: initialPages });
-}
-
-/** Instantiates a compiled kernel module over `memory` (synchronously: the module is small). */
-export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } });
-  return instance.exports as unknown as KernelExports;
-}
 
 /** Where a call's operands go: three regions of the arena, in bytes. */
 export interface Layout {
@@ -122,25 +34,6 @@ export interface Layout {
   b: number;
   c: number;
 }
-
-/** The exported gemm of a WASM module: pointers and strides into its memory (C = A·B). */
-type GemmExport = (
-  m: number,
-  n: number,
-  k: number,
-  a: number,
-  ars: number,
-  acs: number,
-  b: number,
-  brs: number,
-  bcs: number,
-  c: number,
-  ldc: number,
-  scratch: number,
-) => void;
-
-/** Same signature as the TypeScript reference `gemm`. */
-type Gemm = typeof gemm;
 
 /**
  * One instance of the kernels with its memory, and the typed-array wrappers around it.
@@ -163,7 +56,7 @@ export class WasmKernels {
   /** The worker pool serving `parallelGemm`, if one is attached. */
   pool: { readonly ready: boolean; readonly jobs: number } | null = null;
   /**
-   * Splits a large product across threads, when a pool is attached (see pool.ts). Returns
+   * Splits a large product across threads, when a pool is attached (see gemm-pool.ts). Returns
    * false to let the calling thread do it all.
    */
   parallelGemm:
@@ -307,29 +200,5 @@ export class WasmKernels {
       (f64 ? this.exports.biasActF64 : this.exports.biasActF32)(pc, bias ? pbias : 0, m, n, relu ? 1 : 0);
     }
     c.set(mem.subarray(pc / bytes, pc / bytes + m * n), cOff);
-  }
-}
-
-/**
- * The TypeScript epilogue: `c[i, j] = act(c[i, j] + bias[j])` over an m × n block at `off`,
- * with the element-wise kernels' rounding (the sum is rounded to c's type before the ReLU).
- */
-export function biasActInto(
-  c: TypedArray,
-  off: number,
-  m: number,
-  n: number,
-  bias: TypedArray | null,
-  relu: boolean,
-): void {
-  for (let i = 0; i < m; i++) {
-    const row = off + i * n;
-    if (bias) for (let j = 0; j < n; j++) c[row + j] += bias[j];
-    if (relu) {
-      for (let j = row; j < row + n; j++) {
-        const v = c[j];
-        c[j] = v > 0 ? v : v !== v ? v : 0;
-      }
-    }
   }
 }

@@ -20,7 +20,7 @@
  * browser they are Web Workers from a Blob URL, used only where shared memory exists
  * (cross-origin isolated pages). Anything that fails on the way leaves one thread working.
  */
-import type { WasmKernels } from './wasm.js';
+import type { WasmKernels } from './wasm-kernels.js';
 
 /**
  * Products of fewer multiply-adds run on one thread. Measured on this machine (2-core AMD

@@ -1,0 +1,123 @@
+/**
+ * Applying an op: operands become Variables of one dtype, forward runs on their tensors, and —
+ * when recording and some input requires a gradient — an `OpNode` links the outputs to their
+ * inputs. `defineOp` turns an op definition into a function users call.
+ */
+import { AnomalyError, fmtShape, GraphError, ShapeError, ZerogradError } from '../errors.js';
+import { modes } from '../state.js';
+import { type DType, promoteTypes, Tensor } from '../tensor/index.js';
+import { engineOps } from './engine-ops.js';
+import { type ForwardContext, type OpDefinition, OpNode, Variable } from './node.js';
+import { asVariable, type Operand, strongDType } from './variable.js';
+
+/** Collects what forward saves for backward. */
+class SavedValues implements ForwardContext {
+  values: unknown[] = NOTHING_SAVED;
+  save(...values: unknown[]): void {
+    this.values = this.values === NOTHING_SAVED ? values : this.values.concat(values);
+  }
+}
+const NOTHING_SAVED: unknown[] = [];
+
+/**
+ * Applies an op to operands: converts and promotes them, runs forward, checks anomalies when
+ * asked, and — when recording and some input requires a gradient — records an `OpNode`.
+ * Returns one Variable, or an array for multi-output ops.
+ */
+export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], attrs: A): Variable | Variable[] {
+  const inputs = toInputs(def, operands);
+  const ctx = new SavedValues();
+  let result: Tensor | Tensor[];
+  try {
+    result = def.forward(
+      inputs.map((x) => x.data),
+      attrs,
+      ctx,
+    );
+  } catch (e) {
+    if (e instanceof ZerogradError) throw e;
+    // A kernel should never surface a raw TypeError/RangeError: name the op and the shapes.
+    throw new ShapeError(def.name, `failed on input shapes ${shapesOf(inputs)}: ${(e as Error)?.message ?? e}`);
+  }
+  const single = result instanceof Tensor;
+  const tensors = single ? [result as Tensor] : (result as Tensor[]);
+  if (!Array.isArray(tensors) || !tensors.every((t) => t instanceof Tensor))
+    throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
+  if (modes.anomaly) checkFinite(def.name, inputs, tensors);
+  const record = modes.gradEnabled && inputs.some((x) => x.requiresGrad);
+  const outputs = tensors.map((t) => new Variable(t, { requiresGrad: record }));
+  if (record) new OpNode(def, inputs, outputs, attrs, ctx.values);
+  return single ? outputs[0] : outputs;
+}
+
+/**
+ * The operands as Variables: numbers and arrays become constants, and when `def.promote` is
+ * not false, all take the common dtype (float32 with float64 gives float64) through Cast nodes.
+ */
+function toInputs(def: OpDefinition<never>, operands: readonly Operand[]): Variable[] {
+  let dtype: DType | null = null;
+  for (const o of operands) {
+    const d = strongDType(o);
+    if (d) dtype = dtype === null ? d : promoteTypes(dtype, d);
+  }
+  const common = dtype ?? 'float64';
+  return operands.map((o) => {
+    const v = asVariable(def.name, o, common);
+    return def.promote !== false && v.dtype !== common ? engineOps.cast(v, common) : v;
+  });
+}
+
+function shapesOf(inputs: readonly Variable[]): string {
+  return inputs.map((x) => fmtShape(x.shape)).join(', ') || 'none';
+}
+
+/** Under `detectAnomaly`: the first NaN or ±Infinity in an op's output is an error. */
+function checkFinite(op: string, inputs: readonly Variable[], outputs: readonly Tensor[]): void {
+  outputs.forEach((t, k) => {
+    const i = t.data.findIndex((v) => !Number.isFinite(v));
+    if (i < 0) return;
+    const where = modes.backwardOf ? ` (in the backward of ${modes.backwardOf})` : '';
+    throw new AnomalyError(
+      op,
+      `output ${k} holds ${t.data[i]} at flat index ${i}${where}; input shapes ${shapesOf(inputs)}`,
+    );
+  });
+}
+
+/** A user-facing op function made by `defineOp`. */
+export interface OpFunction<A> {
+  (...inputs: Operand[]): Variable;
+  /** Applies the op with attributes. */
+  withAttrs(attrs: A, ...inputs: Operand[]): Variable;
+  readonly def: OpDefinition<A>;
+}
+
+/**
+ * Defines a new op that behaves exactly like the built-in ones (which are defined the same
+ * way): it appears in `traceGraph` under its own name, respects `noGrad`, `createGraph` and
+ * `detectAnomaly`, and broadcasts if it declares `broadcast: true`.
+ *
+ * @example
+ * const softplus = defineOp({
+ *   name: 'Softplus',
+ *   forward: ([x]) => ..., // tensors in, tensor out
+ *   backward: ([gy], { inputs: [x] }) => mul(gy, sigmoid(x)), // written with ops
+ * });
+ * softplus(variable([1, 2])).backward();
+ */
+export function defineOp<A = undefined>(def: OpDefinition<A>): OpFunction<A> {
+  if (!def || typeof def.name !== 'string' || typeof def.forward !== 'function' || typeof def.backward !== 'function') {
+    throw new GraphError('defineOp', 'an op needs a name, a forward function and a backward function');
+  }
+  const one = (attrs: A, inputs: Operand[]): Variable => {
+    const r = applyOp(def, inputs, attrs);
+    if (!Array.isArray(r)) return r;
+    if (r.length !== 1) throw new GraphError(def.name, `returns ${r.length} outputs; use applyOp for multi-output ops`);
+    return r[0];
+  };
+  const fn = ((...inputs: Operand[]) => one(undefined as A, inputs)) as OpFunction<A>;
+  fn.withAttrs = (attrs: A, ...inputs: Operand[]) => one(attrs, inputs);
+  Object.defineProperty(fn, 'def', { value: def });
+  Object.defineProperty(fn, 'name', { value: def.name });
+  return fn;
+}

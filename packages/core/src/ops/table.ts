@@ -1,0 +1,136 @@
+/**
+ * The op table: every op zerograd exports, in one place, with what the rest of the house needs
+ * to know about it. `Variable`'s methods are installed from it (`ops/methods.ts`), and the
+ * property tests read it: which values an op's gradient is checked on, whether to check the
+ * second order too, and a plain-number reference for the forward. A test fails when an
+ * exported op is missing here.
+ */
+import type { Variable } from '../graph/node.js';
+import { add, div, mul, neg, sub } from './arithmetic.js';
+import { cast } from './cast.js';
+import { equal, greater, greaterEqual, less, lessEqual, where } from './compare.js';
+import { getItem } from './indexing.js';
+import { abs, clip, cos, exp, log, maximum, minimum, pow, relu, sigmoid, sin, sqrt, square, tanh } from './math.js';
+import { dot, matmul } from './matmul.js';
+import { argmax, argmin, max, mean, min, sum } from './reduce.js';
+import { broadcastTo, flatten, identity, mT, reshape, sumTo, transpose } from './shape.js';
+
+/** What an op does to its inputs, which decides how it is tested. */
+export type OpKind =
+  | 'unary' // elementwise, one input
+  | 'binary' // elementwise, two inputs broadcast against each other
+  | 'reduction' // over axes, with keepdims
+  | 'shape' // moves values without changing them
+  | 'indexing'
+  | 'linalg'
+  | 'selection' // where, and the constant masks of comparisons
+  | 'dtype';
+
+/** Values a property test draws for one input: a range, and points to keep away from (kinks). */
+export interface Domain {
+  readonly min?: number;
+  readonly max?: number;
+  readonly awayFrom?: readonly number[];
+  readonly margin?: number;
+}
+
+/** One row of the table. */
+export interface OpEntry {
+  // biome-ignore lint/suspicious/noExplicitAny: the table holds functions of every signature
+  readonly fn: (...args: any[]) => Variable;
+  readonly kind: OpKind;
+  /** How many tensor inputs it takes. */
+  readonly arity: number;
+  /** Installed as a `Variable` method of the same name (`x.exp()`), the variable as first input. */
+  readonly method: boolean;
+  /** Whether it has a gradient at all (comparisons and argmax give constants). */
+  readonly differentiable: boolean;
+  /** Whether the property tests check second derivatives too. */
+  readonly secondOrder: boolean;
+  /** Values its gradient is checked on, one domain per input (default: anything in [-3, 3]). */
+  readonly domain?: readonly Domain[];
+  /** Kinked where values tie (max, min): tests draw distinct values. */
+  readonly kinkedAtTies?: boolean;
+  /** What it computes on plain numbers: per element (unary, binary), or the fold of a reduction. */
+  readonly reference?: (...values: number[]) => number;
+}
+
+const positive: Domain = { min: 0.2, max: 4 };
+const awayFromZero: Domain = { awayFrom: [0], margin: 0.3 };
+
+type Fn = OpEntry['fn'];
+type Extra = Omit<Partial<OpEntry>, 'fn' | 'kind' | 'arity' | 'method'>;
+
+/** A row; `method` stays a literal type, so `Variable`'s method types can be read off the table. */
+function row<F extends Fn, M extends boolean>(fn: F, kind: OpKind, arity: number, method: M, extra: Extra = {}) {
+  return { fn, kind, arity, method, differentiable: true, secondOrder: true, ...extra };
+}
+const unary = <F extends Fn>(fn: F, reference: (x: number) => number, domain: Domain = {}) =>
+  row(fn, 'unary', 1, true, { domain: [domain], reference });
+const binary = <F extends Fn>(fn: F, reference: (a: number, b: number) => number, extra: Extra = {}) =>
+  row(fn, 'binary', 2, true, { reference, ...extra });
+const constant = { differentiable: false, secondOrder: false } as const;
+
+/** Every op of `@zerograd/core`, by its exported name. */
+export const OPS = {
+  // arithmetic.ts
+  add: binary(add, (a, b) => a + b),
+  sub: binary(sub, (a, b) => a - b),
+  mul: binary(mul, (a, b) => a * b),
+  div: binary(div, (a, b) => a / b, { domain: [{}, awayFromZero] }),
+  neg: unary(neg, (x) => -x),
+  // math.ts
+  pow: binary(pow, (a, b) => a ** b, {
+    domain: [
+      { min: 0.3, max: 2.5 },
+      { min: -2, max: 2 },
+    ],
+  }),
+  square: unary(square, (x) => x * x),
+  exp: unary(exp, Math.exp),
+  log: unary(log, Math.log, positive),
+  sqrt: unary(sqrt, Math.sqrt, positive),
+  tanh: unary(tanh, Math.tanh),
+  sigmoid: unary(sigmoid, (x) => 1 / (1 + Math.exp(-x)), { min: -6, max: 6 }),
+  relu: unary(relu, (x) => Math.max(x, 0), { awayFrom: [0] }),
+  sin: unary(sin, Math.sin),
+  cos: unary(cos, Math.cos),
+  abs: unary(abs, Math.abs, { awayFrom: [0] }),
+  maximum: binary(maximum, Math.max, { kinkedAtTies: true }),
+  minimum: binary(minimum, Math.min, { kinkedAtTies: true }),
+  clip: row(clip, 'unary', 1, true, { secondOrder: false }),
+  // reduce.ts
+  sum: row(sum, 'reduction', 1, true, { reference: (acc, x) => acc + x }),
+  mean: row(mean, 'reduction', 1, true),
+  max: row(max, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.max }),
+  min: row(min, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.min }),
+  argmax: row(argmax, 'reduction', 1, false, constant),
+  argmin: row(argmin, 'reduction', 1, false, constant),
+  // shape.ts
+  reshape: row(reshape, 'shape', 1, true),
+  flatten: row(flatten, 'shape', 1, true),
+  transpose: row(transpose, 'shape', 1, true),
+  mT: row(mT, 'shape', 1, false), // a getter, `x.mT`, like `x.T`
+  broadcastTo: row(broadcastTo, 'shape', 1, true),
+  sumTo: row(sumTo, 'shape', 1, true),
+  identity: row(identity, 'shape', 1, false),
+  // indexing.ts
+  getItem: row(getItem, 'indexing', 1, true),
+  // matmul.ts
+  matmul: row(matmul, 'linalg', 2, true),
+  dot: row(dot, 'linalg', 2, false),
+  // compare.ts
+  where: row(where, 'selection', 3, false),
+  greater: row(greater, 'selection', 2, false, constant),
+  greaterEqual: row(greaterEqual, 'selection', 2, false, constant),
+  less: row(less, 'selection', 2, false, constant),
+  lessEqual: row(lessEqual, 'selection', 2, false, constant),
+  equal: row(equal, 'selection', 2, false, constant),
+  // cast.ts (the method is `x.astype(dtype)`, numpy's name)
+  cast: row(cast, 'dtype', 1, false),
+} as const satisfies Record<string, OpEntry>;
+
+/** The table's rows with their names, in table order. */
+export function opEntries(): [name: string, entry: OpEntry][] {
+  return Object.entries(OPS);
+}
