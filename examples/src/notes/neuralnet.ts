@@ -14,12 +14,13 @@ import {
   getItem,
   matmul,
   Random,
+  relu,
   sigmoid,
   sin,
   type Tensor,
   type Variable,
 } from '@zerograd/core';
-import { crossEntropyError, meanSquaredError, relu, softmax, step } from '@zerograd/layers';
+import { crossEntropyError, meanSquaredError, softmax, step } from '@zerograd/layers';
 
 const rows = (v: Variable): number[][] => v.toArray() as number[][];
 

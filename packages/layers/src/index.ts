@@ -10,7 +10,7 @@ export type { Dataset } from './data/dataset.js';
 export { DataLoader, type DataLoaderOptions } from './data/loader.js';
 export { loadMnist, MNIST_SIZE, type MnistData, type MnistOptions } from './data/mnist.js';
 // Functions
-export { identity, logSoftmax, relu, sigmoid, softmax, step, tanh } from './functional/activations.js';
+export { logSoftmax, softmax, step } from './functional/activations.js';
 export { type AffineFunctionOptions, affine } from './functional/affine.js';
 export {
   type CrossEntropyOptions,

@@ -5,9 +5,13 @@ import {
   backward,
   fromArray,
   grad,
+  identity,
   Random,
+  relu,
   ShapeError,
+  sigmoid,
   type Tensor,
+  tanh,
   ValueError,
   type Variable,
   variable,
@@ -17,16 +21,12 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   crossEntropyError,
-  identity,
   logSoftmax,
   meanSquaredError,
-  relu,
-  sigmoid,
   softmax,
   softmaxCrossEntropy,
   softmaxCrossEntropyComposed,
   step,
-  tanh,
 } from '../src/index.js';
 
 const small = shapeArb({ maxRank: 3, maxElements: 24 });

@@ -230,3 +230,13 @@ export function updateParameter(
   const { wasm } = kernelSet();
   if (!wasm || !wasmUpdate(wasm, UPDATE_RULES[rule], w, g, state, p)) updateInto(rule, w, g, state, p);
 }
+
+/**
+ * `acc += g` for two tensors of one shape and dtype, written into `acc`, which the caller owns
+ * alone (the backward engine's running sum of one variable's gradients). Same bits as
+ * `binary('add', acc, g)`: a float32 0-d sum is rounded once, as the kernel rounds it.
+ */
+export function addInPlace(acc: Tensor, g: Tensor): void {
+  if (acc.shape.length === 0) Tensor.setValue0d(acc, Tensor.valueOf0d(acc) + Tensor.valueOf0d(g));
+  else binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
+}

@@ -10,6 +10,9 @@ import { engineOps } from './engine-ops.js';
 import { type ForwardContext, type OpDefinition, OpNode, Variable } from './node.js';
 import { asVariable, type Operand, strongDType } from './variable.js';
 
+const RECORDED = { requiresGrad: true };
+const CONSTANT = { requiresGrad: false };
+
 /** Collects what forward saves for backward. */
 class SavedValues implements ForwardContext {
   values: unknown[] = NOTHING_SAVED;
@@ -39,22 +42,29 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     // A kernel should never surface a raw TypeError/RangeError: name the op and the shapes.
     throw new ShapeError(def.name, `failed on input shapes ${shapesOf(inputs)}: ${(e as Error)?.message ?? e}`);
   }
-  const single = result instanceof Tensor;
-  const tensors = single ? [result as Tensor] : (result as Tensor[]);
-  if (!Array.isArray(tensors) || !tensors.every((t) => t instanceof Tensor))
-    throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
-  if (modes.anomaly) checkFinite(def.name, inputs, tensors);
   const record = modes.gradEnabled && inputs.some((x) => x.requiresGrad);
-  const outputs = tensors.map((t) => new Variable(t, { requiresGrad: record }));
+  const options = record ? RECORDED : CONSTANT;
+  if (result instanceof Tensor) {
+    // One output, as nearly every op has.
+    if (modes.anomaly) checkFinite(def.name, inputs, [result]);
+    const y = new Variable(result, options);
+    if (record) new OpNode(def, inputs, [y], attrs, ctx.values);
+    return y;
+  }
+  if (!Array.isArray(result) || !result.every((t) => t instanceof Tensor))
+    throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
+  if (modes.anomaly) checkFinite(def.name, inputs, result);
+  const outputs = result.map((t) => new Variable(t, options));
   if (record) new OpNode(def, inputs, outputs, attrs, ctx.values);
-  return single ? outputs[0] : outputs;
+  return outputs;
 }
 
 /**
  * The operands as Variables: numbers and arrays become constants, and when `def.promote` is
  * not false, all take the common dtype (float32 with float64 gives float64) through Cast nodes.
  */
-function toInputs(def: OpDefinition<never>, operands: readonly Operand[]): Variable[] {
+function toInputs(def: OpDefinition<never>, operands: readonly Operand[]): readonly Variable[] {
+  if (areVariablesOfOneDType(operands)) return operands; // nearly always: nothing to convert
   let dtype: DType | null = null;
   for (const o of operands) {
     const d = strongDType(o);
@@ -65,6 +75,16 @@ function toInputs(def: OpDefinition<never>, operands: readonly Operand[]): Varia
     const v = asVariable(def.name, o, common);
     return def.promote !== false && v.dtype !== common ? engineOps.cast(v, common) : v;
   });
+}
+
+function areVariablesOfOneDType(operands: readonly Operand[]): operands is readonly Variable[] {
+  const first = operands[0];
+  if (!(first instanceof Variable)) return operands.length === 0;
+  for (let i = 1; i < operands.length; i++) {
+    const o = operands[i];
+    if (!(o instanceof Variable) || o.dtype !== first.dtype) return false;
+  }
+  return true;
 }
 
 function shapesOf(inputs: readonly Variable[]): string {

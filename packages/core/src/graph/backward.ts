@@ -3,6 +3,7 @@
  * backward turns the gradients of its outputs into gradients of its inputs; a variable used by
  * several nodes receives one gradient from each, and they add up.
  */
+import { addInPlace } from '../backend/tensor-kernels.js';
 import { fmtShape, GraphError, ShapeError } from '../errors.js';
 import { modes } from '../state.js';
 import { onesLike, shapesEqual, Tensor, zeros, zerosLike } from '../tensor/index.js';
@@ -43,13 +44,20 @@ export function computeGrads(
   const { createGraph = false, retainGrad = false, onStep } = options;
   const grads = new Map<Variable, Variable>();
   const queue = new NodeQueue();
+  // Sums of a variable's gradients that the engine made and nobody else has seen. When no
+  // graph is recorded and no hook looks on, later gradients are added into them in place
+  // (PyTorch's input buffer does the same): a weight used 148 times costs one new tensor, not
+  // 147. Nothing handed to the engine is ever written.
+  const owned = new Set<Variable>();
+  const inPlace = !createGraph && !onStep;
   const receive = (x: Variable, g: Variable): void => {
     const sum = grads.get(x);
-    if (sum !== undefined) {
-      // Fan-out: a new variable for the sum, never a write into a buffer a node may hold.
+    if (sum !== undefined && owned.has(x)) addInPlace(sum.data, g.data);
+    else if (sum !== undefined) {
       grads.set(x, engineOps.add(sum, g));
-      return;
+      if (inPlace) owned.add(x);
     }
+    if (sum !== undefined) return;
     grads.set(x, g);
     const node = x.creator;
     if (node !== null && node.outputs.every((o) => o === x || !grads.has(o))) queue.push(node);
@@ -66,12 +74,14 @@ export function computeGrads(
       const gxs = gradientList(node, node.def.backward(gys, node));
       modes.backwardOf = outer.backwardOf;
       const updated: Variable[] = [];
-      node.inputs.forEach((x, i) => {
+      const ins = node.inputs;
+      for (let i = 0; i < ins.length; i++) {
+        const x = ins[i];
         const gx = gxs[i];
-        if (!x.requiresGrad || gx === null || gx === undefined) return;
+        if (!x.requiresGrad || gx === null || gx === undefined) continue;
         receive(x, fitToInput(node, i, gx));
         updated.push(x);
-      });
+      }
       for (const o of node.outputs) if (!kept(o)) grads.delete(o);
       onStep?.(node, updated, grads);
     }

@@ -146,7 +146,6 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
   readonly outputs: readonly Variable[];
   readonly attrs: A;
   readonly saved: readonly unknown[];
-  readonly needsGrad: readonly boolean[];
   /**
    * The deepest input's generation. Every consumer of an output has a larger one, so running
    * nodes from the largest generation down runs each after all nodes that send it gradients.
@@ -166,7 +165,6 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     this.outputs = outputs;
     this.attrs = attrs;
     this.saved = saved;
-    this.needsGrad = inputs.map((x) => x.requiresGrad);
     let generation = 0;
     for (const x of inputs) if (x.generation > generation) generation = x.generation;
     this.generation = generation;
@@ -174,6 +172,11 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
       y.creator = this as OpNode;
       y.generation = generation + 1;
     }
+  }
+
+  /** Which inputs need a gradient (backward may skip the others). */
+  get needsGrad(): boolean[] {
+    return this.inputs.map((x) => x.requiresGrad);
   }
 
   /** The op's name (`Add`, `MatMul` …). */

@@ -17,6 +17,8 @@
  * @packageDocumentation
  */
 
+// The op table: every exported op with its test domain, second-order flag and reference.
+export { type Domain, OPS, type OpEntry, type OpKind, opEntries } from '../ops/table.js';
 export {
   broadcastShapesArb,
   broadcastTensorsArb,

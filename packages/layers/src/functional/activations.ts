@@ -1,20 +1,18 @@
 /**
- * The notes' activation and output functions, as functions of Variables. Each is composed from
- * `@zerograd/core` ops (or is one of them), so its gradient comes from the graph.
+ * The notes' activation and output functions that core does not have: the perceptron's step,
+ * softmax and log-softmax, composed from `@zerograd/core` ops so their gradients come from the
+ * graph. ReLU, sigmoid, tanh and the identity are core ops: import them from `@zerograd/core`
+ * (the layers `ReLU`, `Sigmoid`, `Tanh` wrap them).
  */
 import {
   asVariable,
   defineOp,
   exp,
-  identity as identityOp,
   log,
   type Operand,
-  relu as reluOp,
-  sigmoid as sigmoidOp,
   sub,
   sum,
   Tensor,
-  tanh as tanhOp,
   ValueError,
   type Variable,
 } from '@zerograd/core';
@@ -38,26 +36,6 @@ const StepDef = defineOp({
  */
 export function step(x: Operand): Variable {
   return StepDef(x);
-}
-
-/** The identity output function `y = a` (the regression output of the notes), as one `Identity` node. */
-export function identity(x: Operand): Variable {
-  return identityOp(x);
-}
-
-/** ReLU, `max(x, 0)`; its gradient passes where `x > 0` and is 0 elsewhere. */
-export function relu(x: Operand): Variable {
-  return reluOp(x);
-}
-
-/** The sigmoid `1 / (1 + e⁻ˣ)`: finite and exact for any `x`, including ±1000. */
-export function sigmoid(x: Operand): Variable {
-  return sigmoidOp(x);
-}
-
-/** The hyperbolic tangent. */
-export function tanh(x: Operand): Variable {
-  return tanhOp(x);
 }
 
 /** The axis as a non-negative index, with a clear error when it does not exist. */

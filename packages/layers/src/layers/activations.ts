@@ -1,5 +1,4 @@
-import type { Variable } from '@zerograd/core';
-import { relu, sigmoid, tanh } from '../functional/activations.js';
+import { relu, sigmoid, tanh, type Variable } from '@zerograd/core';
 import { Layer } from './layer.js';
 
 /** ReLU as a layer: `max(x, 0)`; backward passes the gradient where `x > 0` (the book's mask). */
