@@ -19,4 +19,3 @@ export { abs, clip, cos, exp, log, maximum, minimum, pow, relu, sigmoid, sin, sq
 export { dot, type MatMulOptions, matmul } from './matmul.js';
 export { type Axis, argmax, argmin, max, mean, min, sum } from './reduce.js';
 export { broadcastTo, flatten, identity, mT, reshape, sumTo, transpose } from './shape.js';
-export { type Domain, OPS, type OpEntry, type OpKind, opEntries } from './table.js';
