@@ -36,13 +36,15 @@ export {
   type CheckPropertyOptions,
   checkProperty,
   DEFAULT_NUM_RUNS,
+  type PropertyRunOptions,
+  propertyParameters,
+} from './check-property.js';
+export {
   type GradientCase,
   type GradientFn,
   type GradientPropertyOptions,
   type GradientPropertyResult,
   gradientProperty,
-  type PropertyRunOptions,
-  propertyParameters,
 } from './property.js';
 export {
   formatPropertyStats,
