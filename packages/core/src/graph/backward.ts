@@ -52,15 +52,17 @@ export function computeGrads(
   const inPlace = !createGraph && !onStep;
   const receive = (x: Variable, g: Variable): void => {
     const sum = grads.get(x);
-    if (sum !== undefined && owned.has(x)) addInPlace(sum.data, g.data);
-    else if (sum !== undefined) {
+    if (sum === undefined) {
+      // x's first gradient: its creator can run once the deeper nodes are done (for a node
+      // with several outputs, only the first output to receive a gradient queues it).
+      grads.set(x, g);
+      const node = x.creator;
+      if (node?.outputs.every((o) => o === x || !grads.has(o))) queue.push(node);
+    } else if (owned.has(x)) addInPlace(sum.data, g.data);
+    else {
       grads.set(x, engineOps.add(sum, g));
       if (inPlace) owned.add(x);
     }
-    if (sum !== undefined) return;
-    grads.set(x, g);
-    const node = x.creator;
-    if (node !== null && node.outputs.every((o) => o === x || !grads.has(o))) queue.push(node);
   };
   const kept = (v: Variable) => retainGrad || v.retainsGrad || outputs.includes(v);
   const outer = { gradEnabled: modes.gradEnabled, backwardOf: modes.backwardOf };
