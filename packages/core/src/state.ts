@@ -30,6 +30,12 @@ export interface Modes {
 /** The live modes. */
 export const modes: Modes = { gradEnabled: true, anomaly: false, scope: Object.freeze([]), backwardOf: null };
 
+/**
+ * How many op nodes have been made. Each `OpNode` takes the next number as its `id`, so ids
+ * follow creation order (PyTorch's sequence number); backward runs nodes newest first.
+ */
+export const nodeCounter = { made: 0 };
+
 /** The buffers a pool keeps: a tensor's storage. */
 type Buffer = Float32Array | Float64Array;
 

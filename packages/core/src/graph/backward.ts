@@ -31,7 +31,7 @@ export type StepHook = (node: OpNode, updated: Variable[], grads: { get(v: Varia
  * `backwardSteps`.
  *
  * A node joins the queue when one of its outputs receives its first gradient, and nodes run
- * deepest generation first: every consumer of a variable is deeper than the variable's
+ * newest first (largest `id`): every consumer of a variable was made after the variable's
  * creator, so a node runs only once all of its outputs' gradients are complete. Finding the
  * nodes and running them is one walk, with no recursion (a chain of a million ops is fine).
  * An intermediate's gradient is dropped as soon as its node has used it, unless kept.
@@ -57,7 +57,7 @@ export function computeGrads(
       // with several outputs, only the first output to receive a gradient queues it).
       grads.set(x, g);
       const node = x.creator;
-      if (node?.outputs.every((o) => o === x || !grads.has(o))) queue.push(node);
+      if (node !== null && !hasOtherGradient(node, x, grads)) queue.push(node);
     } else if (owned.has(x)) addInPlace(sum.data, g.data);
     else {
       grads.set(x, engineOps.add(sum, g));
@@ -75,23 +75,29 @@ export function computeGrads(
       modes.backwardOf = node.name;
       const gxs = gradientList(node, node.def.backward(gys, node));
       modes.backwardOf = outer.backwardOf;
-      const updated: Variable[] = [];
       const ins = node.inputs;
       for (let i = 0; i < ins.length; i++) {
-        const x = ins[i];
         const gx = gxs[i];
-        if (!x.requiresGrad || gx === null || gx === undefined) continue;
-        receive(x, fitToInput(node, i, gx));
-        updated.push(x);
+        if (ins[i].requiresGrad && gx !== null && gx !== undefined) receive(ins[i], fitToInput(node, i, gx));
       }
       for (const o of node.outputs) if (!kept(o)) grads.delete(o);
-      onStep?.(node, updated, grads);
+      onStep?.(
+        node,
+        ins.filter((x, i) => x.requiresGrad && gxs[i] !== null && gxs[i] !== undefined),
+        grads,
+      );
     }
   } finally {
     modes.gradEnabled = outer.gradEnabled;
     modes.backwardOf = outer.backwardOf;
   }
   return grads;
+}
+
+/** Whether another output of `node` than `x` already has a gradient (then `node` is queued). */
+function hasOtherGradient(node: OpNode, x: Variable, grads: Map<Variable, Variable>): boolean {
+  for (const o of node.outputs) if (o !== x && grads.has(o)) return true;
+  return false;
 }
 
 const constant = (t: Tensor) => new Variable(t, { requiresGrad: false });

@@ -9,7 +9,7 @@
  * their own file.
  */
 import { ValueError } from '../errors.js';
-import { modes } from '../state.js';
+import { modes, nodeCounter } from '../state.js';
 import type { DType, NestedArray } from '../tensor/index.js';
 import { Tensor } from '../tensor/index.js';
 
@@ -147,8 +147,13 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
   readonly attrs: A;
   readonly saved: readonly unknown[];
   /**
-   * The deepest input's generation. Every consumer of an output has a larger one, so running
-   * nodes from the largest generation down runs each after all nodes that send it gradients.
+   * The node's place in creation order. A node's inputs were all made before it, so every
+   * consumer of its outputs has a larger id: backward runs nodes from the largest id down.
+   */
+  readonly id: number;
+  /**
+   * The deepest input's generation: the node's distance from the leaves, as DeZero counts it
+   * (drawn by viz).
    */
   readonly generation: number;
 
@@ -161,10 +166,15 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     saved: readonly unknown[],
   ) {
     this.def = def;
-    this.inputs = inputs;
+    // A copy: the caller's array (the `[a, b]` literal of an op function) is also built when
+    // a backward calls the op, and dies young there. Keeping that literal in the graph taught
+    // V8 to allocate it in old space, where the backward's copies then kept their gradients
+    // alive: the 1,000,000-op chain's backward took 0.65 s instead of 0.27 s (Node 20).
+    this.inputs = [...inputs];
     this.outputs = outputs;
     this.attrs = attrs;
     this.saved = saved;
+    this.id = nodeCounter.made++;
     let generation = 0;
     for (const x of inputs) if (x.generation > generation) generation = x.generation;
     this.generation = generation;
