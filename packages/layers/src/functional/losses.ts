@@ -11,7 +11,6 @@ import {
   defineOp,
   fmtShape,
   getItem,
-  isGradEnabled,
   log,
   mean,
   mul,
@@ -26,10 +25,8 @@ import {
   type Variable,
 } from '@zerograd/core';
 import { allocate, kernels } from '@zerograd/core/internals';
-import { logSoftmax, softmax } from './activations.js';
-
-/** How a target relates to a prediction of shape `[..., C]`. */
-type TargetKind = 'labels' | 'onehot';
+import { logSoftmax } from './activations.js';
+import { softmaxCrossEntropyGrad, type TargetKind } from './sce-grad.js';
 
 /**
  * Decides whether `t` holds class labels (shape `[...]`, one per row of `y`) or one-hot/
@@ -54,42 +51,6 @@ function targetKind(op: string, y: Variable, t: Variable): TargetKind {
     op,
     `targets ${fmtShape(t.shape)} fit neither labels ${fmtShape(lead)} nor one-hot rows ${fmtShape(y.shape)} for predictions ${fmtShape(y.shape)}`,
   );
-}
-
-/** One-hot rows `[rows, C]` (in `like`'s shape and dtype) from a flat list of labels. */
-function oneHotOf(labels: Tensor, like: Variable): Tensor {
-  const classes = like.shape[like.ndim - 1];
-  const out = allocate(like.dtype, like.size);
-  const d = labels.data;
-  for (let r = 0; r < d.length; r++) out[r * classes + d[r]] = 1;
-  return new Tensor(out, like.shape);
-}
-
-/**
- * `(softmax(x) − onehot(t))·gy/N` in one pass, rounding where the composed ops round (after
- * the division, the subtraction and the product), so it gives the composed backward's bits.
- */
-function labelsGrad(probs: Tensor, labels: Tensor, gy: Tensor, rows: number): Tensor {
-  const classes = probs.shape[probs.ndim - 1];
-  const p = probs.data;
-  const t = labels.data;
-  const out = allocate(probs.dtype, probs.size);
-  if (probs.dtype === 'float32') {
-    const scale = Math.fround(gy.data[0] / rows);
-    for (let i = 0; i < out.length; i++) out[i] = Math.fround(p[i]) * scale;
-    for (let r = 0; r < rows; r++) {
-      const i = r * classes + t[r];
-      out[i] = Math.fround(p[i] - 1) * scale;
-    }
-  } else {
-    const scale = gy.data[0] / rows;
-    for (let i = 0; i < out.length; i++) out[i] = p[i] * scale;
-    for (let r = 0; r < rows; r++) {
-      const i = r * classes + t[r];
-      out[i] = (p[i] - 1) * scale;
-    }
-  }
-  return new Tensor(out, probs.shape);
 }
 
 interface SceAttrs {
@@ -142,31 +103,17 @@ function sceForward([x, t]: Tensor[], { kind }: SceAttrs, ctx: { save(...v: unkn
 }
 
 /**
- * Backward, written with ops: ∂L/∂x = (softmax(x) − onehot(t))·gy/N (for target rows in
- * general, (softmax(x)·Σₖtₖ − t)·gy/N, the same when rows sum to 1). Without `createGraph` the
- * probabilities saved by forward are reused as a constant; with it, softmax is rebuilt from `x`
- * with ops so the gradient can itself be differentiated. Soft/one-hot targets that require a
- * gradient get ∂L/∂t = −log softmax(x)·gy/N.
+ * Backward: ∂L/∂x is the `SoftmaxCrossEntropyGrad` op — the book's `(softmax(x) − t)·gy/N` in
+ * one pass over the saved probabilities, differentiable because that op's own backward is
+ * written with ops (see sce-grad.ts). Soft/one-hot targets that require a gradient get
+ * ∂L/∂t = −log softmax(x)·gy/N.
  */
 function sceBackward([gy]: Variable[], ctx: BackwardContext<SceAttrs>): (Variable | null)[] {
   const [x, t] = ctx.inputs;
-  const [saved, rows] = ctx.saved as [Tensor, number];
-  if (!isGradEnabled() && ctx.attrs.kind === 'labels') {
-    // The training path, fused: one pass over the saved probabilities, one buffer.
-    return [
-      ctx.needsGrad[0] ? asVariable('SoftmaxCrossEntropy', labelsGrad(saved, t.data, gy.data, rows)) : null,
-      null,
-    ];
-  }
-  const scale = gy.div(rows);
-  const probs: Operand = isGradEnabled() ? softmax(x) : saved;
-  let gx: Variable | null = null;
-  if (ctx.needsGrad[0]) {
-    // Rows of t that do not sum to 1 (soft targets, unnormalised weights) scale softmax by their sum.
-    const weighted = ctx.attrs.kind === 'labels' ? probs : mul(probs, sum(t, -1, true));
-    gx = mul(sub(weighted, ctx.attrs.kind === 'labels' ? oneHotOf(t.data, x) : t), scale);
-  }
-  const gt = ctx.needsGrad[1] && ctx.attrs.kind === 'onehot' ? mul(neg(logSoftmax(x)), scale) : null;
+  const [probs, rows] = ctx.saved as [Tensor, number];
+  const { kind } = ctx.attrs;
+  const gx = ctx.needsGrad[0] ? softmaxCrossEntropyGrad(x, t, gy, { kind, rows, probs }) : null;
+  const gt = ctx.needsGrad[1] && kind === 'onehot' ? mul(neg(logSoftmax(x)), gy.div(rows)) : null;
   return [gx, gt];
 }
 
