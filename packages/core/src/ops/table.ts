@@ -53,6 +53,8 @@ export interface OpEntry {
   readonly kinkedAtTies?: boolean;
   /** What it computes on plain numbers: per element (unary, binary), or the fold of a reduction. */
   readonly reference?: (...values: number[]) => number;
+  /** Where a reduction's fold starts (0 for sum, −∞ for max). */
+  readonly foldFrom?: number;
 }
 
 const positive: Domain = { min: 0.2, max: 4 };
@@ -100,10 +102,10 @@ export const OPS = {
   minimum: binary(minimum, Math.min, { kinkedAtTies: true }),
   clip: row(clip, 'unary', 1, true, { secondOrder: false }),
   // reduce.ts
-  sum: row(sum, 'reduction', 1, true, { reference: (acc, x) => acc + x }),
+  sum: row(sum, 'reduction', 1, true, { reference: (acc, x) => acc + x, foldFrom: 0 }),
   mean: row(mean, 'reduction', 1, true),
-  max: row(max, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.max }),
-  min: row(min, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.min }),
+  max: row(max, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.max, foldFrom: -Infinity }),
+  min: row(min, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.min, foldFrom: Infinity }),
   argmax: row(argmax, 'reduction', 1, false, constant),
   argmin: row(argmin, 'reduction', 1, false, constant),
   // shape.ts
