@@ -238,5 +238,8 @@ export function updateParameter(
  */
 export function addInPlace(acc: Tensor, g: Tensor): void {
   if (acc.shape.length === 0) Tensor.setValue0d(acc, Tensor.valueOf0d(acc) + Tensor.valueOf0d(g));
-  else binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
+  else {
+    binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
+    acc.markModified();
+  }
 }

@@ -71,6 +71,7 @@ export function computeGrads(
     outputs.forEach((y, i) => receive(y, seedOf(y, seeds[i])));
     while (queue.size > 0) {
       const node = queue.pop();
+      checkUnmodified(node);
       const gys = node.outputs.map((o) => grads.get(o) ?? constant(zeros(o.shape, { dtype: o.dtype })));
       modes.backwardOf = node.name;
       const gxs = gradientList(node, node.def.backward(gys, node));
@@ -98,6 +99,30 @@ export function computeGrads(
 function hasOtherGradient(node: OpNode, x: Variable, grads: Map<Variable, Variable>): boolean {
   for (const o of node.outputs) if (o !== x && grads.has(o)) return true;
   return false;
+}
+
+/**
+ * Refuses to run a node's backward when a tensor it used was written in place after it ran
+ * (an optimizer step between two backward calls, say): its gradient would mix old and new values.
+ */
+function checkUnmodified(node: OpNode): void {
+  let now = 0;
+  for (const x of node.inputs) now += x.data.version;
+  for (const y of node.outputs) now += y.data.version;
+  if (now === node.version) return;
+  const changed = [
+    ...node.inputs.map((x, i) => [`input ${i}`, x] as const),
+    ...node.outputs.map((y, i) => [`output ${i}`, y] as const),
+  ]
+    .filter(([, v]) => v.data.version > 0)
+    .map(
+      ([where, v]) => `${where}${v.name ? ` '${v.name}'` : ''} ${fmtShape(v.shape)} (now at version ${v.data.version})`,
+    );
+  throw new GraphError(
+    node.name,
+    `a value this node needs for its gradient was modified in place after the forward pass: ${changed.join(', ')}. ` +
+      'Run the forward pass again after an optimizer step (or any in-place write) before calling backward.',
+  );
 }
 
 const constant = (t: Tensor) => new Variable(t, { requiresGrad: false });

@@ -156,6 +156,12 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
    * (drawn by viz).
    */
   readonly generation: number;
+  /**
+   * The sum of the versions of the input and output tensors when the node ran. Versions only
+   * grow, so the sum changes exactly when one of them was written in place since: backward
+   * checks it before it uses the values (see `Tensor.version`).
+   */
+  readonly version: number;
 
   /** Records the node and makes it the creator of its outputs. */
   constructor(
@@ -176,12 +182,18 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     this.saved = saved;
     this.id = nodeCounter.made++;
     let generation = 0;
-    for (const x of inputs) if (x.generation > generation) generation = x.generation;
+    let version = 0;
+    for (const x of inputs) {
+      if (x.generation > generation) generation = x.generation;
+      version += x.data.version;
+    }
     this.generation = generation;
     for (const y of outputs) {
       y.creator = this as OpNode;
       y.generation = generation + 1;
+      version += y.data.version;
     }
+    this.version = version;
   }
 
   /** Which inputs need a gradient (backward may skip the others). */

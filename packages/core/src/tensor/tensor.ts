@@ -32,6 +32,8 @@ export class Tensor {
   _data: TypedArray | null;
   /** The value of a 0-d tensor whose `_data` is null; meaningless otherwise. @internal */
   _scalar: number;
+  /** How many in-place writes this tensor has had (see `version`). @internal */
+  _version = 0;
 
   /** Wraps `data` (not copied) as a tensor of `shape`. Prefer the creation functions. */
   constructor(data: TypedArray, shape: Shape, trusted?: typeof TRUSTED) {
@@ -54,6 +56,26 @@ export class Tensor {
     this.shape = Object.freeze(s);
     this._data = data;
     this._scalar = 0;
+  }
+
+  /**
+   * How many times the values were written in place (optimizer steps, loading a checkpoint,
+   * BatchNorm's running statistics, `markModified`). A graph node remembers the versions of
+   * the tensors it used, and backward refuses to run on values that changed since, as
+   * PyTorch does: the gradient would silently mix old and new values.
+   */
+  get version(): number {
+    return this._version;
+  }
+
+  /**
+   * Declares that the values were changed in place, through `data`. zerograd's own in-place
+   * writers call it; call it after writing into `data` yourself, so graphs recorded before the
+   * write refuse to backpropagate instead of using the new values.
+   */
+  markModified(): this {
+    this._version++;
+    return this;
   }
 
   /** The number of elements. */
@@ -109,6 +131,7 @@ export class Tensor {
    * @internal
    */
   static setValue0d(t: Tensor, value: number): void {
+    t._version++;
     const d = t._data;
     if (d !== null) d[0] = value;
     else t._scalar = t.dtype === 'float32' ? Math.fround(value) : value;

@@ -92,6 +92,12 @@ export class BatchNorm extends Layer {
     if (this.training) {
       const n = x2.shape[0];
       if (n === 0) throw new ShapeError('BatchNorm', 'cannot normalise an empty batch');
+      if (n === 1) {
+        throw new ShapeError(
+          'BatchNorm',
+          `a training batch of one example ${fmtShape(x.shape)} has no variance to normalise by; use batches of 2 or more, or eval() mode`,
+        );
+      }
       const mu = mean(x2, 0);
       const xc = sub(x2, mu);
       const variance = mean(mul(xc, xc), 0);
@@ -119,5 +125,7 @@ export class BatchNorm extends Layer {
       rm[i] = m * rm[i] + (1 - m) * mu.data[i];
       rv[i] = m * rv[i] + (1 - m) * variance.data[i] * unbias;
     }
+    this.runningMean.markModified();
+    this.runningVar.markModified();
   }
 }

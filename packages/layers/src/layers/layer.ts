@@ -193,6 +193,7 @@ export abstract class Layer<Args extends unknown[] = []> {
     }
     noGrad(() => {
       for (const [n, t] of targets) t.data.set(state[n].data);
+      for (const t of targets.values()) t.markModified();
     });
   }
 

@@ -74,6 +74,7 @@ export abstract class Optimizer {
           );
         }
         this.update(w, g, (name) => this.slot(i, name), this.weightDecay);
+        p.data.markModified();
       }
     });
   }

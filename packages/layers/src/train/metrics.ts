@@ -7,7 +7,7 @@ import type { AnyLayer } from '../layers/layer.js';
 /**
  * How many rows of `y` (`[N, C]` scores or probabilities) pick the right class: the argmax of
  * each row against the label in `t` (`[N]` labels, or `[N, C]` one-hot rows, whose argmax is
- * the label).
+ * the label). A row holding NaN counts as wrong; a label that is not a class index is an error.
  */
 export function countCorrect(y: Variable | Tensor, t: Tensor): number {
   const yt = y instanceof Variable ? y.data : y;
@@ -22,11 +22,21 @@ export function countCorrect(y: Variable | Tensor, t: Tensor): number {
   }
   const d = yt.data;
   const l = labels.data;
+  for (let r = 0; r < n; r++) {
+    if (!Number.isInteger(l[r]) || l[r] < 0 || l[r] >= c) {
+      throw new ValueError('accuracy', `label ${l[r]} at row ${r} is not a class index in [0, ${c})`);
+    }
+  }
   let correct = 0;
   for (let r = 0; r < n; r++) {
     const o = r * c;
-    let best = 0;
-    for (let k = 1; k < c; k++) if (d[o + k] > d[o + best]) best = k;
+    // A row holding NaN has no argmax: it is wrong, whatever its label (a diverged net must
+    // not score the share of its most common label).
+    let best = Number.isNaN(d[o]) ? -1 : 0;
+    for (let k = 1; k < c && best >= 0; k++) {
+      if (Number.isNaN(d[o + k])) best = -1;
+      else if (d[o + k] > d[o + best]) best = k;
+    }
     if (best === l[r]) correct++;
   }
   return correct;

@@ -1,4 +1,4 @@
-import { releaseGraph, ValueError } from '@zerograd/core';
+import { AnomalyError, fmtShape, releaseGraph, ShapeError, ValueError } from '@zerograd/core';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import type { AnyLayer } from '../layers/layer.js';
@@ -120,6 +120,12 @@ export interface TrainOptions {
    * stronger MNIST net, nothing on the chapter-5 net (its buffers are small).
    */
   recycle?: boolean;
+  /**
+   * What a NaN or ±Infinity loss does: `'error'` (default) throws an `AnomalyError` naming the
+   * iteration, before that step's update, so the model keeps its last finite weights; `'warn'`
+   * prints one warning naming the iteration and trains on (the accuracies will show the damage).
+   */
+  nonFiniteLoss?: 'error' | 'warn';
   /** After each step; return `false` to stop the run. */
   onIteration?: (event: IterationEvent) => unknown;
   /** After each evaluation; return `false` to stop the run. */
@@ -137,6 +143,37 @@ export interface TrainOptions {
   progressStream?: ProgressStream;
   /** Text in front of the progress bar. */
   label?: string;
+}
+
+/**
+ * What would otherwise fail late or train nothing, checked before the first step: an optimizer
+ * that updates none of the model's parameters, a test set whose examples have another shape
+ * than the training set's (found only after a full epoch), and a BatchNorm that would see a
+ * training batch of one example (no variance to normalise by).
+ */
+function checkBeforeTraining(model: AnyLayer, optimizer: Optimizer, data: TrainOptions['data'], batchSize: number) {
+  const own = new Set(model.parameters());
+  if (!optimizer.params.some((p) => own.has(p))) {
+    throw new ValueError(
+      'train',
+      `the optimizer updates none of the model's ${own.size} parameters (was it built for another model?)`,
+    );
+  }
+  const { train, test } = data;
+  if (test && fmtShape(test.x.shape.slice(1)) !== fmtShape(train.x.shape.slice(1))) {
+    throw new ShapeError(
+      'train',
+      `test examples ${fmtShape(test.x.shape)} do not have the training examples' shape ${fmtShape(train.x.shape)} (after the batch axis)`,
+    );
+  }
+  const n = train.x.shape[0];
+  const hasBatchNorm = [...model.layers()].some((l) => l.type === 'BatchNorm');
+  if (hasBatchNorm && Number.isSafeInteger(batchSize) && (batchSize === 1 || n % batchSize === 1)) {
+    throw new ValueError(
+      'train',
+      `BatchNorm would see a training batch of one example (${n} examples in batches of ${batchSize}); use another batchSize`,
+    );
+  }
 }
 
 function positiveInt(name: string, v: unknown): number {
@@ -169,6 +206,10 @@ export function train(options: TrainOptions): TrainResult {
   if (!optimizer || typeof optimizer.step !== 'function')
     throw new ValueError('train', 'optimizer must be an Optimizer');
   if (!data?.train) throw new ValueError('train', 'data must be { train, test? }');
+  if (!loss || (typeof loss !== 'function' && typeof (loss as { forward?: unknown }).forward !== 'function')) {
+    throw new ValueError('train', 'loss must be a loss layer (SoftmaxWithLoss) or a function (y, t) => loss');
+  }
+  checkBeforeTraining(model, optimizer, data, options.batchSize ?? 100);
   if (options.epochs !== undefined && options.iterations !== undefined) {
     throw new ValueError('train', 'give either epochs or iterations, not both');
   }
@@ -194,6 +235,19 @@ export function train(options: TrainOptions): TrainResult {
     label: options.label,
   });
 
+  const onNonFinite = options.nonFiniteLoss ?? 'error';
+  if (onNonFinite !== 'error' && onNonFinite !== 'warn') {
+    throw new ValueError('train', `nonFiniteLoss must be 'error' or 'warn', got ${String(onNonFinite)}`);
+  }
+  let warned = false;
+  const nonFinite = (value: number, at: number, epoch: number): void => {
+    const what = `the loss is ${value} at iteration ${at} (epoch ${epoch}): training diverged`;
+    if (onNonFinite === 'error') {
+      throw new AnomalyError('train', `${what}; the update of this step was not applied. Try a smaller learning rate.`);
+    }
+    if (!warned) console.warn(`zerograd train: ${what}; training continues (nonFiniteLoss: 'warn').`);
+    warned = true;
+  };
   const history: TrainHistory = { loss: [], evaluations: [], trainAccuracy: [], testAccuracy: [], epochs: [] };
   let iteration = 0;
   let trainMs = 0;
@@ -239,9 +293,10 @@ export function train(options: TrainOptions): TrainResult {
         model.zeroGrad();
         const y = model.forward(x);
         const l = applyLoss(loss, y, t);
+        const value = l.item();
+        if (!Number.isFinite(value)) nonFinite(value, iteration + 1, epoch);
         l.backward();
         optimizer.step();
-        const value = l.item();
         if (options.recycle) releaseGraph(l);
         const ms = performance.now() - start;
         trainMs += ms;

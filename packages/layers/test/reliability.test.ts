@@ -1,0 +1,161 @@
+// Silent wrong answers and late failures of training (issue 11, items 1, 2 and 13): each test
+// failed before its fix.
+import {
+  AnomalyError,
+  fromArray,
+  GraphError,
+  parameter,
+  Random,
+  ShapeError,
+  ValueError,
+  variable,
+} from '@zerograd/core';
+import { describe, expect, it, vi } from 'vitest';
+import { Affine, accuracy, BatchNorm, evaluate, ReLU, Sequential, SGD, SoftmaxWithLoss, train } from '../src/index.js';
+
+const random = new Random(3);
+/** 40 examples of 4 features in 3 classes, 90% of them class 0. */
+function data(n = 40) {
+  return {
+    x: random.randn([n, 4]),
+    t: fromArray(Array.from({ length: n }, (_, i) => (i % 10 === 9 ? 1 + (i % 2) : 0))),
+  };
+}
+const net = () => new Sequential([new Affine(4, 8, { random }), new ReLU(), new Affine(8, 3, { random })]);
+
+describe('accuracy of a diverged model', () => {
+  it('a row of NaN scores is wrong, not class 0', () => {
+    expect(accuracy(fromArray([[Number.NaN, Number.NaN, Number.NaN]]), fromArray([0]))).toBe(0);
+    expect(accuracy(fromArray([[0, Number.NaN, 1]]), fromArray([2]))).toBe(0);
+    expect(accuracy(fromArray([[0, 0.5, 1]]), fromArray([2]))).toBe(1);
+  });
+
+  it('a net whose weights are NaN scores 0 in evaluate, not the share of label 0', () => {
+    const model = net();
+    for (const p of model.parameters()) p.data.data.fill(Number.NaN);
+    const d = data();
+    expect(d.t.data.filter((v) => v === 0).length / 40).toBe(0.9);
+    expect(evaluate(model, d).accuracy).toBe(0);
+  });
+
+  it('labels that are not class indices are an error', () => {
+    const y = fromArray([
+      [0, 1],
+      [1, 0],
+    ]);
+    expect(() => accuracy(y, fromArray([0.5, 1]))).toThrow(ValueError);
+    expect(() => accuracy(y, fromArray([0, 2]))).toThrow(/label 2 at row 1 is not a class index in \[0, 2\)/);
+    expect(() => accuracy(y, fromArray([-1, 0]))).toThrow(ValueError);
+  });
+});
+
+describe('train stops on a NaN or infinite loss', () => {
+  it('throws an AnomalyError naming the iteration, before applying that step', () => {
+    const model = net();
+    const opt = new SGD(model, { lr: 0.1 });
+    let seen = 0;
+    const run = () =>
+      train({
+        model,
+        loss: new SoftmaxWithLoss(),
+        optimizer: opt,
+        data: { train: data() },
+        iterations: 10,
+        batchSize: 10,
+        progress: false,
+        onIteration: (e) => {
+          seen = e.iteration;
+          // Poison the weights after the third step: the fourth loss is NaN.
+          if (e.iteration === 3) for (const p of model.parameters()) p.data.data[0] = Number.NaN;
+        },
+      });
+    expect(run).toThrow(/^train: the loss is NaN at iteration 4 \(epoch 1\)/);
+    expect(seen).toBe(3);
+    expect(run).toThrow(AnomalyError);
+    expect(run).toThrow(/^train: the loss is NaN at iteration 1 \(epoch 1\)/);
+  });
+
+  it("with nonFiniteLoss: 'warn' it warns once, naming the iteration, and trains on", () => {
+    const model = net();
+    for (const p of model.parameters()) p.data.data.fill(Number.POSITIVE_INFINITY);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const r = train({
+        model,
+        loss: new SoftmaxWithLoss(),
+        optimizer: new SGD(model, { lr: 0.1 }),
+        data: { train: data() },
+        iterations: 4,
+        batchSize: 10,
+        progress: false,
+        nonFiniteLoss: 'warn',
+      });
+      expect(r.history.loss).toHaveLength(4);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/loss is NaN at iteration 1 \(epoch 1\)/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('checks before the first step', () => {
+  const base = () => ({
+    loss: new SoftmaxWithLoss(),
+    data: { train: data() },
+    iterations: 1,
+    progress: false as const,
+  });
+
+  it('an optimizer built for another model is refused', () => {
+    const model = net();
+    expect(() => train({ ...base(), model, optimizer: new SGD(net()) })).toThrow(
+      /the optimizer updates none of the model's 4 parameters/,
+    );
+  });
+
+  it('a test set of another feature shape is refused before training, not after an epoch', () => {
+    const model = net();
+    let steps = 0;
+    const test = { x: random.randn([5, 3]), t: fromArray([0, 1, 2, 0, 1]) };
+    expect(() =>
+      train({
+        ...base(),
+        model,
+        optimizer: new SGD(model),
+        data: { train: data(), test },
+        onIteration: () => {
+          steps++;
+        },
+      }),
+    ).toThrow(ShapeError);
+    expect(steps).toBe(0);
+  });
+
+  it('BatchNorm refuses a training batch of one, and train sees it coming', () => {
+    const bn = new BatchNorm(4);
+    expect(() => bn.forward(variable(random.randn([1, 4])))).toThrow(/batch of one example/);
+    bn.eval();
+    expect(bn.forward(variable(random.randn([1, 4]))).shape).toEqual([1, 4]);
+    const model = new Sequential([new Affine(4, 4, { random }), new BatchNorm(4), new Affine(4, 3, { random })]);
+    // 41 examples in batches of 10: the last batch has one example.
+    const d41 = data(41);
+    expect(() => train({ ...base(), model, optimizer: new SGD(model), data: { train: d41 }, batchSize: 10 })).toThrow(
+      /BatchNorm would see a training batch of one example \(41 examples in batches of 10\)/,
+    );
+    expect(() => train({ ...base(), model, optimizer: new SGD(model), loss: null as never })).toThrow(ValueError);
+  });
+});
+
+describe('an optimizer step between two backward calls', () => {
+  it('the second backward throws a GraphError instead of using the new weights (the issue’s repro)', () => {
+    const W = parameter([2], 'W');
+    const x = variable([3]);
+    const y = W.mul(x).sum();
+    y.backward();
+    new SGD([W], { lr: 1 }).step();
+    x.clearGrad();
+    expect(() => y.backward()).toThrow(GraphError);
+    expect(() => y.backward()).toThrow(/Mul: .*'W'.*version 1/);
+  });
+});
