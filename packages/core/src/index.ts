@@ -140,6 +140,8 @@ export {
   ones,
   onesLike,
   permutation,
+  type PrintOptions,
+  printOptions,
   Random,
   rand,
   randint,

@@ -134,7 +134,7 @@ describe('small tensor conveniences', () => {
     expect(new Random(9).choice(100, 5)).toEqual(new Random(9).choice(100, 5));
     expect(() => r.choice(3, 4)).toThrow(/without replacement/);
     expect(String(fromArray([Number.NaN, Number.POSITIVE_INFINITY]))).toBe(
-      'Tensor([NaN, Infinity], shape=(2,), dtype=float64)',
+      'Tensor([     NaN, Infinity], shape=(2,), dtype=float64)',
     );
   });
 });

@@ -169,6 +169,13 @@ function fitToInput(node: OpNode, i: number, g: Variable | Tensor): Variable {
  */
 export function backward(y: Variable, options: BackwardOptions & { seed?: Variable | Tensor } = {}): void {
   if (!(y instanceof Variable)) throw new GraphError('backward', 'expected a Variable');
+  if (!y.requiresGrad) {
+    // PyTorch: "element 0 of tensors does not require grad and does not have a grad_fn".
+    throw new GraphError(
+      'backward',
+      `the output ${fmtShape(y.shape)} was made without a graph (inside noGrad, or from inputs that require no gradient): there is nothing to backpropagate to`,
+    );
+  }
   const grads = computeGrads([y], [options.seed], options);
   setGradEnabled(options.createGraph ?? false, () => {
     // Gradients that pass through unchanged (Add, Reshape) can reach two variables as the same

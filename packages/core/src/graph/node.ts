@@ -8,7 +8,7 @@
  * `ops/methods.ts` from the op table, so each op's forward and backward stay side by side in
  * their own file.
  */
-import { ValueError } from '../errors.js';
+import { fmtShape, ValueError } from '../errors.js';
 import { modes, nodeCounter } from '../state.js';
 import type { DType, NestedArray } from '../tensor/index.js';
 import { Tensor } from '../tensor/index.js';
@@ -130,9 +130,23 @@ export class Variable {
     return this.data.item();
   }
 
+  /** `Variable([1, 2], shape=(2,), dtype=float64, name=x)`, values summarised like numpy. */
   toString(): string {
     const name = this.name ? `, name=${this.name}` : '';
-    return `Variable(${this.data.valuesString()}, shape=(${this.shape.join(', ')}${this.shape.length === 1 ? ',' : ''})${name})`;
+    return `Variable(${this.data.valuesString('Variable('.length)}, shape=${fmtShape(this.shape)}, dtype=${this.dtype}${name})`;
+  }
+
+  /**
+   * What `console.log(v)` shows in Node: the values, shape, dtype and name, then what the graph
+   * knows — the op that made it, whether it requires a gradient, and the gradient's values.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const facts = [
+      this.creator ? `creator=${this.creator.def.name}` : this.isParameter ? 'parameter' : 'leaf',
+      `requiresGrad=${this.requiresGrad}`,
+    ];
+    const grad = this.grad ? `\n  grad=${this.grad.data.valuesString('  grad='.length)}` : '';
+    return `${this.toString().slice(0, -1)}, ${facts.join(', ')})${grad}`;
   }
 }
 

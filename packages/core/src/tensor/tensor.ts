@@ -4,8 +4,9 @@
  * slabs) and the bookkeeping of buffers given back to the pool. The functions that make
  * tensors (`fromArray`, `zeros`, `arange` …) are in create.ts.
  */
-import { fmtShape, GraphError, ShapeError } from '../errors.js';
+import { fmtShape, GraphError, ShapeError, ValueError } from '../errors.js';
 import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
+import { formatValues } from './format.js';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape.js';
 
 /** Marks a constructor call from `Tensor.unchecked`. */
@@ -185,6 +186,14 @@ export class Tensor {
   /** Nested arrays (a plain number for a scalar), like numpy's `tolist()`. */
   toArray(): NestedArray {
     if (this.shape.length === 0) return Tensor.valueOf0d(this);
+    // An empty tensor can still have a huge shape ([1e6, 1e6, 0]): refuse to build its lists.
+    const lists = sizeOf(this.shape.slice(0, -1));
+    if (lists > Math.max(this.size, 1 << 20)) {
+      throw new ValueError(
+        'toArray',
+        `a tensor of shape ${fmtShape(this.shape)} would become ${lists} nested arrays holding ${this.size} values`,
+      );
+    }
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim];
       const out: NestedArray[] = new Array(n);
@@ -218,15 +227,24 @@ export class Tensor {
     return new Tensor(this.data, shape);
   }
 
+  /** `Tensor([[1, 2], [3, 4]], shape=(2, 2), dtype=float64)`, summarised like numpy when large. */
   toString(): string {
-    return `Tensor(${this.valuesString()}, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+    return `Tensor(${this.valuesString('Tensor('.length)}, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
   }
 
-  /** The values as nested brackets (NaN and ±Infinity as such), or a count above 64 elements. */
-  valuesString(): string {
-    if (this.size > 64) return `[${this.size} values]`;
-    const show = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v));
-    return show(this.toArray());
+  /** For `console.log` in Node: the same text as `toString`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /**
+   * The values as nested brackets, aligned, with `...` in place of the middle of each axis above
+   * `printOptions.threshold` elements (numpy's summary); `indent` is the column of the first `[`.
+   */
+  valuesString(indent = 0): string {
+    const d = this._data;
+    if (d === null && RELEASED.has(this)) return '<released>';
+    return formatValues(d ?? (() => this._scalar), this.shape, indent);
   }
 }
 
