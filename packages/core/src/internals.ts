@@ -12,7 +12,7 @@ export { updateParameter } from './backend/tensor-kernels.js';
 export { scalarOf } from './check/numerical.js';
 export { computeGrads, type StepHook } from './graph/backward.js';
 export type { BinaryKind, UnaryKind } from './kernels/elementwise.js';
-export { gemm } from './kernels/matmul.js';
+export { checkedGemm as gemm } from './kernels/gemm-checked.js';
 export type { UpdateHyper, UpdateRule } from './kernels/optim.js';
 export { gatherMap } from './ops/indexing.js';
 export { checkDType, dtypeOfArray, promoteTypes } from './tensor/dtype.js';

@@ -36,6 +36,12 @@ export const modes: Modes = { gradEnabled: true, anomaly: false, scope: Object.f
  */
 export const nodeCounter = { made: 0 };
 
+/**
+ * The storage (see `Tensor.storageKey`) of every tensor that `detach()` handed out as a new leaf:
+ * such a value has escaped the graph, so `releaseGraph` must not recycle its buffer.
+ */
+export const detachedStorage = new WeakSet<object>();
+
 /** The buffers a pool keeps: a tensor's storage. */
 type Buffer = Float32Array | Float64Array;
 

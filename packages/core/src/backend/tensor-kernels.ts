@@ -151,6 +151,12 @@ export function matmulTensor(a: Tensor, b: Tensor, transA = false, transB = fals
   }
   const aBatch = a.shape.slice(0, ar - 2);
   const bBatch = b.shape.slice(0, br - 2);
+  if (!broadcastable(aBatch, bBatch)) {
+    throw new ShapeError(
+      op,
+      `cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: batch axes ${fmtShape(aBatch)} and ${fmtShape(bBatch)} cannot be broadcast together`,
+    );
+  }
   const batch = broadcastShapes(op, aBatch, bBatch);
   const dtype: DType = promoteTypes(a.dtype, b.dtype);
   const outShape = [...batch, m, n];
@@ -242,4 +248,14 @@ export function addInPlace(acc: Tensor, g: Tensor): void {
     binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
     acc.markModified();
   }
+}
+
+/** Whether two shapes broadcast against each other (numpy's rule, axis by axis from the end). */
+function broadcastable(a: Shape, b: Shape): boolean {
+  for (let i = 1; i <= Math.min(a.length, b.length); i++) {
+    const x = a[a.length - i];
+    const y = b[b.length - i];
+    if (x !== y && x !== 1 && y !== 1) return false;
+  }
+  return true;
 }

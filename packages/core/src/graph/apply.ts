@@ -3,7 +3,7 @@
  * when recording and some input requires a gradient — an `OpNode` links the outputs to their
  * inputs. `defineOp` turns an op definition into a function users call.
  */
-import { AnomalyError, fmtShape, GraphError, ShapeError, ZerogradError } from '../errors.js';
+import { AnomalyError, fmtShape, GraphError, ShapeError, ValueError, ZerogradError } from '../errors.js';
 import { modes } from '../state.js';
 import { type DType, promoteTypes, Tensor } from '../tensor/index.js';
 import { engineOps } from './engine-ops.js';
@@ -38,6 +38,10 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
       ctx,
     );
   } catch (e) {
+    if (e instanceof ZerogradError && e.op === 'allocate') {
+      // Out of memory for the result: say which op, on which inputs, asked for it.
+      throw new ValueError(def.name, `out of memory on input shapes ${shapesOf(inputs)}: ${e.message}`);
+    }
     if (e instanceof ZerogradError) throw e;
     // A kernel should never surface a raw TypeError/RangeError: name the op and the shapes.
     throw new ShapeError(def.name, `failed on input shapes ${shapesOf(inputs)}: ${(e as Error)?.message ?? e}`);

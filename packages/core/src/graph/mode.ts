@@ -5,6 +5,7 @@
  * inside never leaves a mode switched.
  */
 
+import { GraphError } from '../errors.js';
 import { modes } from '../state.js';
 
 /** True when ops record the graph (the default). */
@@ -12,29 +13,45 @@ export function isGradEnabled(): boolean {
   return modes.gradEnabled;
 }
 
-function withMode<T>(key: 'gradEnabled' | 'anomaly', value: boolean, fn: () => T): T {
+function withMode<T>(name: string, key: 'gradEnabled' | 'anomaly', value: boolean, fn: () => T): T {
   const prev = modes[key];
   modes[key] = value;
   try {
-    return fn();
+    return refuseAsync(name, fn());
   } finally {
     modes[key] = prev;
   }
 }
 
+/**
+ * The modes are synchronous: they end when `fn` returns, which for an `async` function is at
+ * its first `await` — the ops after it would run in the outer mode (no scope, no NaN check,
+ * a recorded graph). So a callback that returns a Promise is refused, loudly, instead of
+ * half-working; wrap the synchronous parts between the awaits instead.
+ */
+function refuseAsync<T>(name: string, result: T): T {
+  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+    throw new GraphError(
+      name,
+      `the callback returned a Promise: ${name}() only covers code that runs before it returns, so ops after an await would escape it. Call ${name}() around each synchronous part instead, e.g. \`const y = ${name}(() => model.forward(x)); await next();\``,
+    );
+  }
+  return result;
+}
+
 /** Runs `fn` without recording a graph (inference, optimizer updates). */
 export function noGrad<T>(fn: () => T): T {
-  return withMode('gradEnabled', false, fn);
+  return withMode('noGrad', 'gradEnabled', false, fn);
 }
 
 /** Runs `fn` with graph recording on, even inside `noGrad`. */
 export function enableGrad<T>(fn: () => T): T {
-  return withMode('gradEnabled', true, fn);
+  return withMode('enableGrad', 'gradEnabled', true, fn);
 }
 
 /** Runs `fn` with graph recording set to `enabled`. */
 export function setGradEnabled<T>(enabled: boolean, fn: () => T): T {
-  return withMode('gradEnabled', enabled, fn);
+  return withMode('setGradEnabled', 'gradEnabled', enabled, fn);
 }
 
 /**
@@ -42,7 +59,7 @@ export function setGradEnabled<T>(enabled: boolean, fn: () => T): T {
  * or ±Infinity throws an `AnomalyError` naming the op and its inputs' shapes.
  */
 export function detectAnomaly<T>(fn: () => T): T {
-  return withMode('anomaly', true, fn);
+  return withMode('detectAnomaly', 'anomaly', true, fn);
 }
 
 /** True inside `detectAnomaly`. */
@@ -58,7 +75,7 @@ export function scope<T>(name: string, fn: () => T): T {
   const prev = modes.scope;
   modes.scope = Object.freeze([...prev, String(name)]);
   try {
-    return fn();
+    return refuseAsync('scope', fn());
   } finally {
     modes.scope = prev;
   }

@@ -9,7 +9,7 @@
  * their own file.
  */
 import { fmtShape, ValueError } from '../errors.js';
-import { modes, nodeCounter } from '../state.js';
+import { detachedStorage, modes, nodeCounter } from '../state.js';
 import type { DType, NestedArray } from '../tensor/index.js';
 import { Tensor } from '../tensor/index.js';
 
@@ -120,6 +120,7 @@ export class Variable {
 
   /** A new leaf sharing this data, cut off from the graph. */
   detach(): Variable {
+    detachedStorage.add(Tensor.storageKey(this.data));
     return new Variable(this.data, { name: this.name, requiresGrad: false });
   }
 

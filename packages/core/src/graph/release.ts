@@ -4,10 +4,10 @@
  * forward pass takes them instead of allocating: the loop's memory stops churning, and V8's
  * mark-compact collections, which the churn of large buffers drives, mostly stop.
  */
-import { giveBuffer } from '../state.js';
-import { Tensor } from '../tensor/index.js';
-import type { OpNode } from './node.js';
-import type { Variable } from './variable.js';
+import { GraphError } from '../errors.js';
+import { detachedStorage, giveBuffer } from '../state.js';
+import { describeValue, Tensor } from '../tensor/index.js';
+import { type OpNode, Variable } from './node.js';
 
 /** What `releaseGraph` gave back. */
 export interface ReleaseReport {
@@ -21,7 +21,8 @@ export interface ReleaseReport {
  * Recycles the buffers of the values computed by the graph behind `outputs` (every op's
  * output, the outputs themselves included) and marks them released: reading one afterwards
  * throws a `GraphError` saying so. Leaves are untouched — parameters, inputs, constants, and
- * every gradient — as is any op output that `retainGrad` kept and any buffer a leaf shares.
+ * every gradient — as is any op output that `retainGrad` kept, any buffer a leaf shares, and
+ * any value handed out by `detach()`.
  *
  * Call it only when nothing will read those values again: after `backward()` and the
  * optimizer step, having taken what you need (`loss.item()`). `train({ recycle: true })` does
@@ -29,6 +30,10 @@ export interface ReleaseReport {
  * and kept past the call would see another tensor's values: clone what you keep.
  */
 export function releaseGraph(...outputs: Variable[]): ReleaseReport {
+  outputs.forEach((v, i) => {
+    if (!(v instanceof Variable))
+      throw new GraphError('releaseGraph', `argument ${i} is ${describeValue(v)}, not a Variable`);
+  });
   const nodes = new Set<OpNode>();
   const values: Variable[] = [];
   const keep = new Set<object>();
@@ -67,7 +72,7 @@ export function releaseGraph(...outputs: Variable[]): ReleaseReport {
       Tensor.release(t, 'releaseGraph');
       continue;
     }
-    if (keep.has(key)) continue;
+    if (keep.has(key) || detachedStorage.has(key)) continue;
     const data = t.data;
     if (!giveBuffer(data)) {
       keep.add(key);

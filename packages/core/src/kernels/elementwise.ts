@@ -1,3 +1,4 @@
+import { ValueError } from '../errors.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
@@ -82,6 +83,8 @@ function row(
     case 'eq':
       for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] === b[ib + j * sb] ? 1 : 0;
       return;
+    default:
+      throw new ValueError('kernels.binary', `unknown kind ${JSON.stringify(kind)}`);
   }
 }
 
@@ -216,6 +219,8 @@ export function unaryInto(kind: UnaryKind, x: TypedArray, out: TypedArray, param
     case 'addScalar':
       for (let i = 0; i < n; i++) out[i] = x[i] + param;
       return;
+    default:
+      throw new ValueError('kernels.unary', `unknown kind ${JSON.stringify(kind)}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { ValueError } from '../errors.js';
 import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 
@@ -17,6 +18,9 @@ export function reduce(
   axes: readonly number[],
   dtype: DType,
 ): TypedArray {
+  if (kind !== 'sum' && kind !== 'max' && kind !== 'min') {
+    throw new ValueError('kernels.reduce', `unknown kind ${JSON.stringify(kind)}: expected 'sum', 'max' or 'min'`);
+  }
   const rank = shape.length;
   const reduced = new Array<boolean>(rank).fill(false);
   for (const a of axes) reduced[a] = true;

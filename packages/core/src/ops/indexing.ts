@@ -63,7 +63,10 @@ function isSlice(x: unknown): x is Slice {
  * Turns an index into a flat gather map: for each output element, the offset in the input.
  * The same map drives the forward gather and the backward scatter-add.
  */
-export function gatherMap(shape: readonly number[], index: readonly IndexSpec[]): { map: Int32Array; shape: number[] } {
+export function gatherMap(
+  shape: readonly number[],
+  index: readonly IndexSpec[],
+): { map: Float64Array; shape: number[] } {
   const op = 'GetItem';
   if (index.length > shape.length) {
     throw new ShapeError(op, `too many indices (${index.length}) for a tensor of shape ${fmtShape(shape)}`);
@@ -126,11 +129,12 @@ export function gatherMap(shape: readonly number[], index: readonly IndexSpec[])
     for (const o of offs) for (const q of g.offsets) next[k++] = o + q;
     offs = next;
   }
-  return { map: Int32Array.from(offs), shape: outShape };
+  // Offsets as doubles: exact up to 2^53, where an Int32Array wrapped past 2^31 elements.
+  return { map: Float64Array.from(offs), shape: outShape };
 }
 
 interface GatherAttrs {
-  map: Int32Array;
+  map: Float64Array;
   shape: number[];
   inputShape: readonly number[];
 }

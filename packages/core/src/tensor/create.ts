@@ -5,7 +5,7 @@
  */
 import { ValueError } from '../errors.js';
 import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
-import { checkShape, type Shape, sizeOf } from './shape.js';
+import { checkShape, describeValue, type Shape, sizeOf } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
 /** Creation options shared by the creation functions. */
@@ -13,12 +13,19 @@ export interface TensorOptions {
   dtype?: DType;
 }
 
+/** The most axes a tensor may have (numpy's limit). */
+export const MAX_NDIM = 64;
+
 /**
  * Reads the shape of nested arrays into `shape`, one depth at a time; ragged input is a
  * `ValueError` naming the path of the first offence (`x[1][2]`).
  */
 function inferShape(value: unknown, path: string, shape: number[], depth: number, seen = { leaf: false }): void {
   if (Array.isArray(value)) {
+    if (depth >= MAX_NDIM) {
+      // Deeper nesting (or an array that contains itself) would overflow the stack.
+      throw new ValueError('fromArray', `nested arrays deeper than ${MAX_NDIM} levels at ${path.slice(0, 40)}…`);
+    }
     if (depth === shape.length) {
       // Once a number has fixed the depth of the leaves, no array may add an axis: without
       // this check [1, [2]] was read as shape (2, 1).
@@ -98,6 +105,8 @@ export const tensor = fromArray;
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   const s = checkShape('full', shape);
+  if (typeof value !== 'number')
+    throw new ValueError('full', `the fill value must be a number, got ${describeValue(value)}`);
   const data = allocate(checkDType('full', options.dtype ?? 'float64'), sizeOf(s));
   if (value !== 0) data.fill(value);
   return new Tensor(data, s);

@@ -23,7 +23,8 @@ export function stridesOf(shape: Shape): number[] {
 
 /** Throws unless `shape` is an array of non-negative safe integers. Returns a frozen copy. */
 export function checkShape(op: string, shape: unknown): number[] {
-  if (!Array.isArray(shape)) throw new ShapeError(op, `shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new ShapeError(op, `shape must be an array of integers, got ${describeValue(shape)}`);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
       throw new ShapeError(op, `invalid shape [${shape.join(', ')}]: sizes must be non-negative integers`);
@@ -92,7 +93,10 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | nul
 
 /** Normalises a full permutation of `rank` axes (default: reversed). */
 export function normalizePermutation(op: string, axes: readonly number[] | undefined, rank: number): number[] {
-  if (axes === undefined) return Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  if (!Array.isArray(axes)) {
+    throw new ShapeError(op, `axes must be an array of ${rank} integers (a permutation), got ${describeValue(axes)}`);
+  }
   if (axes.length !== rank) {
     throw new ShapeError(op, `axes [${axes.join(', ')}] must list all ${rank} axes of the tensor once`);
   }
@@ -140,4 +144,13 @@ export function resolveReshape(op: string, from: Shape, to: readonly number[]): 
   if (sizeOf(out) !== size)
     throw new ShapeError(op, `cannot reshape ${fmtShape(from)} (size ${size}) into ${fmtShape(out)}`);
   return out;
+}
+
+/** A value as an error message shows it: strings quoted, arrays and objects by kind. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return `an object (${Object.getPrototypeOf(v)?.constructor?.name ?? 'null prototype'})`;
+  return String(v);
 }

@@ -61,19 +61,13 @@ export class Tensor {
 
   /**
    * How many times the values were written in place (optimizer steps, loading a checkpoint,
-   * BatchNorm's running statistics, `markModified`). A graph node remembers the versions of
-   * the tensors it used, and backward refuses to run on values that changed since, as
-   * PyTorch does: the gradient would silently mix old and new values.
+   * `markModified` …). Backward refuses to use values that changed since their node ran.
    */
   get version(): number {
     return this._version;
   }
 
-  /**
-   * Declares that the values were changed in place, through `data`. zerograd's own in-place
-   * writers call it; call it after writing into `data` yourself, so graphs recorded before the
-   * write refuse to backpropagate instead of using the new values.
-   */
+  /** Declares an in-place write through `data` (zerograd's own writers call it; so should you). */
   markModified(): this {
     this._version++;
     return this;
