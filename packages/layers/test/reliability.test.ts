@@ -1,5 +1,9 @@
 // Silent wrong answers and late failures of training (issue 11, items 1, 2 and 13): each test
 // failed before its fix.
+
+import { chmod, lstat, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   AnomalyError,
   fromArray,
@@ -8,10 +12,26 @@ import {
   Random,
   ShapeError,
   ValueError,
+  type Variable,
   variable,
 } from '@zerograd/core';
-import { describe, expect, it, vi } from 'vitest';
-import { Affine, accuracy, BatchNorm, evaluate, ReLU, Sequential, SGD, SoftmaxWithLoss, train } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  Affine,
+  accuracy,
+  BatchNorm,
+  evaluate,
+  Layer,
+  loadParameters,
+  parametersFromBytes,
+  parametersToBytes,
+  ReLU,
+  Sequential,
+  SGD,
+  SoftmaxWithLoss,
+  saveParameters,
+  train,
+} from '../src/index.js';
 
 const random = new Random(3);
 /** 40 examples of 4 features in 3 classes, 90% of them class 0. */
@@ -157,5 +177,76 @@ describe('an optimizer step between two backward calls', () => {
     x.clearGrad();
     expect(() => y.backward()).toThrow(GraphError);
     expect(() => y.backward()).toThrow(/Mul: .*'W'.*version 1/);
+  });
+});
+
+describe('checkpoints on disk (#6, #7)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'zerograd-reliability-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a 0600 checkpoint stays 0600 after saving over it', async () => {
+    const file = join(dir, 'private.safetensors');
+    await saveParameters(net(), file);
+    await chmod(file, 0o600);
+    await saveParameters(net(), file);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('a symbolic link is followed: its target is replaced and the link stays a link', async () => {
+    const real = join(dir, 'real.safetensors');
+    const link = join(dir, 'link.safetensors');
+    const a = net();
+    await saveParameters(a, real);
+    await symlink(real, link);
+    const b = net();
+    await saveParameters(b, link);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    const c = net();
+    await loadParameters(c, real);
+    expect(c.parameters()[0].data.toArray()).toEqual(b.parameters()[0].data.toArray());
+    await symlink(join(dir, 'nowhere'), join(dir, 'dangling.safetensors'));
+    await expect(saveParameters(b, join(dir, 'dangling.safetensors'))).rejects.toThrow(
+      /symbolic link to a file that does not exist/,
+    );
+  });
+
+  it('temporary files of a killed save are cleaned; a running save’s are left alone', async () => {
+    const file = join(dir, 'cleaned.safetensors');
+    const dead = join(dir, '.cleaned.safetensors.999999999.abc123.tmp');
+    const alive = join(dir, `.cleaned.safetensors.${process.ppid}.def456.tmp`);
+    await writeFile(dead, new Uint8Array(1024));
+    await writeFile(alive, new Uint8Array(8));
+    await saveParameters(net(), file);
+    const names = await readdir(dir);
+    expect(names).not.toContain('.cleaned.safetensors.999999999.abc123.tmp');
+    expect(names).toContain(`.cleaned.safetensors.${process.ppid}.def456.tmp`);
+  });
+
+  it('a parameter named __proto__ is saved and loaded like any other', () => {
+    class Odd extends Layer {
+      readonly type = 'Odd';
+      readonly p = this.registerParameter('__proto__', parameter([1, 2, 3]));
+      protected call(x: Variable): Variable {
+        return x.mul(this.p);
+      }
+    }
+    const a = new Odd();
+    const state = a.stateDict();
+    expect(Object.keys(state)).toEqual(['__proto__']);
+    const bytes = parametersToBytes(a);
+    const b = new Odd();
+    b.p.data.data.fill(0);
+    parametersFromBytes(b, bytes);
+    expect(b.p.data.toArray()).toEqual([1, 2, 3]);
+  });
+
+  it('save and load refuse a model that is not a layer', async () => {
+    await expect(loadParameters(null as never, join(dir, 'private.safetensors'))).rejects.toThrow(ValueError);
+    await expect(saveParameters({} as never, join(dir, 'x.safetensors'))).rejects.toThrow(/must be a Layer/);
   });
 });

@@ -157,7 +157,7 @@ export abstract class Layer<Args extends unknown[] = []> {
 
   /** Copies of every parameter and buffer by qualified name — what `saveParameters` writes. */
   stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
+    const out: Record<string, Tensor> = Object.create(null);
     for (const [n, p] of this.namedParameters()) out[n] = p.data.clone();
     for (const [n, t] of this.namedBuffers()) out[n] = t.clone();
     return out;

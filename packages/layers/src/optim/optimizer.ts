@@ -109,7 +109,7 @@ export abstract class Optimizer {
 
   /** A copy of the optimizer's state (step count, hyper-parameters, per-parameter buffers). */
   stateDict(): OptimizerState {
-    const slots: Record<string, Tensor> = {};
+    const slots: Record<string, Tensor> = Object.create(null);
     this.slots.forEach((map, i) => {
       for (const [n, t] of map) slots[`${this.keys[i]}.${n}`] = t.clone();
     });

@@ -1,4 +1,4 @@
-import { ZerogradError } from '@zerograd/core';
+import { ValueError, ZerogradError } from '@zerograd/core';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors-node.js';
 import type { AnyLayer } from '../layers/layer.js';
@@ -25,6 +25,7 @@ export async function saveParameters(
   path: string,
   options: SaveParametersOptions = {},
 ): Promise<void> {
+  checkModel('saveParameters', model);
   await saveSafetensors(path, model.stateDict(), withFormat(options.metadata));
 }
 
@@ -39,6 +40,7 @@ export async function loadParameters(
   path: string,
   options: LoadParametersOptions = {},
 ): Promise<void> {
+  checkModel('loadParameters', model);
   const tensors = await loadSafetensors(path);
   try {
     model.loadStateDict(tensors, options);
@@ -49,11 +51,13 @@ export async function loadParameters(
 
 /** The model's parameters and buffers as `.safetensors` bytes (works in the browser too). */
 export function parametersToBytes(model: AnyLayer, options: SaveParametersOptions = {}): Uint8Array {
+  checkModel('parametersToBytes', model);
   return encodeSafetensors(model.stateDict(), withFormat(options.metadata));
 }
 
 /** Loads `.safetensors` bytes into `model`, with the checks of `loadParameters`. */
 export function parametersFromBytes(model: AnyLayer, bytes: Uint8Array, options: LoadParametersOptions = {}): void {
+  checkModel('parametersFromBytes', model);
   const tensors = decodeSafetensors(bytes);
   model.loadStateDict(tensors, options);
 }
@@ -68,4 +72,12 @@ function rethrow(err: unknown, prefix: string): unknown {
     return Object.assign(new Ctor('loadParameters', prefix + err.message.slice(err.op.length + 2)), { cause: err });
   }
   return err;
+}
+
+/** A model must be a layer (its `stateDict` is what is saved and loaded). */
+function checkModel(op: string, model: unknown): void {
+  const m = model as { stateDict?: unknown; loadStateDict?: unknown } | null;
+  if (typeof m?.stateDict !== 'function' || typeof m?.loadStateDict !== 'function') {
+    throw new ValueError(op, `the model must be a Layer (Sequential, Affine …), got ${m === null ? 'null' : typeof m}`);
+  }
 }
