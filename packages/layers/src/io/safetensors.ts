@@ -137,7 +137,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
  */
 export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   const { entries, dataStart } = checkHeader(bytes);
-  const out: Record<string, Tensor> = Object.create(null);
+  const out: Record<string, Tensor> = {};
   for (const e of entries) {
     const from = dataStart + e.begin;
     const to = dataStart + e.end;
@@ -180,7 +180,7 @@ function checkMetadata(op: string, metadata: unknown): Record<string, string> {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new ValueError(op, `${METADATA_KEY} must be an object of string values`);
   }
-  const out: Record<string, string> = Object.create(null);
+  const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== 'string')
       throw new ValueError(op, `${METADATA_KEY} value of '${k}' is ${typeof v}, expected a string`);
@@ -228,7 +228,7 @@ function checkHeader(bytes: Uint8Array): CheckedHeader {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail('header is not a JSON object');
 
   const dataLength = bytes.length - 8 - headerLength;
-  let metadata: Record<string, string> = Object.create(null);
+  let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
   for (const name of Object.keys(parsed)) {
     const value = (parsed as Record<string, unknown>)[name];
