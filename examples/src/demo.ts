@@ -5,6 +5,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { runChapter6 } from './chapter6/index.js';
 import { main as mnistMain } from './mnist.js';
 import * as backprop from './notes/backprop.js';
 import * as differentiation from './notes/differentiation.js';
@@ -32,7 +33,11 @@ section('MNIST: chapter 5 and a stronger net');
 mkdirSync(outDir, { recursive: true });
 const { data, runs } = await mnistMain(outDir);
 
+// `pnpm demo --book` runs chapter 6 at the book's sizes (minutes); the default is its quick version.
+section(`Chapter 6: learning techniques (${process.argv.includes('--book') ? 'the book’s sizes' : 'quick version'})`);
+const chapter6 = runChapter6(process.argv.includes('--book') ? 'book' : 'quick', { data });
+
 section('Pages');
-const index = await writePages(outDir, [trainingPage(data, runs[0], runs[1])]);
+const index = await writePages(outDir, [trainingPage(data, runs[0], runs[1]), ...chapter6.pages]);
 console.log(`pages written to ${outDir}`);
 console.log(`open ${index}`);

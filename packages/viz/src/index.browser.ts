@@ -11,6 +11,7 @@ export { describeStep, type GraphView, type MountGraphOptions, mountGraph } from
 export type { GraphLayout, GraphOptions, LaidOutCluster, LaidOutEdge, LaidOutNode } from './graph/layout.js';
 export { layoutGraph } from './graph/layout.js';
 export type { AxesOptions } from './plot/axes.js';
+export { type ContourPlotInput, type ContourPlotSpec, contourLevels, drawContourPlot } from './plot/contour.js';
 export {
   drawTrainingDashboard,
   mountTrainingDashboard,
@@ -18,13 +19,16 @@ export {
   type TrainingHistory,
   type TrainingUpdate,
 } from './plot/dashboard.js';
+export { drawHistogram, type HistogramInput, type HistogramSpec } from './plot/histogram.js';
 export { drawImageGrid, type ImageGridData, type ImageGridInput } from './plot/images.js';
 export { drawLinePlot, type LinePlotSpec, type Series } from './plot/line.js';
 export { drawQuiverPlot, type QuiverPlotSpec } from './plot/quiver.js';
 export { drawSection, type MountedSection, mountSection } from './render.js';
 export {
+  contourPlot,
   graphSection,
   heading,
+  histogramPlot,
   imageGrid,
   linePlot,
   paragraph,

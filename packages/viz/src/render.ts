@@ -1,7 +1,9 @@
 import { select } from 'd3';
 import { drawGraph } from './graph/draw.js';
 import { mountGraph } from './graph/interactive.js';
+import { drawContourPlot } from './plot/contour.js';
 import { drawTrainingDashboard, mountTrainingDashboard } from './plot/dashboard.js';
+import { drawHistogram } from './plot/histogram.js';
 import { drawImageGrid } from './plot/images.js';
 import { drawLinePlot } from './plot/line.js';
 import { drawQuiverPlot } from './plot/quiver.js';
@@ -29,6 +31,12 @@ export function drawSection(container: Element, section: Section, idPrefix = 'zg
       return;
     case 'quiver':
       drawQuiverPlot(container, section.spec);
+      return;
+    case 'contour':
+      drawContourPlot(container, section.spec);
+      return;
+    case 'histogram':
+      drawHistogram(container, section.spec);
       return;
     case 'images':
       drawImageGrid(container, section.data);

@@ -1,7 +1,9 @@
 import { asSteps } from './graph/draw.js';
 import type { GraphOptions } from './graph/layout.js';
 import type { AxesOptions } from './plot/axes.js';
+import { type ContourPlotInput, type ContourPlotSpec, contourSpec } from './plot/contour.js';
 import type { TrainingHistory } from './plot/dashboard.js';
+import { type HistogramInput, type HistogramSpec, histogramSpec } from './plot/histogram.js';
 import { type ImageGridData, type ImageGridInput, packImages } from './plot/images.js';
 import type { LinePlotSpec, Series } from './plot/line.js';
 import type { QuiverPlotSpec } from './plot/quiver.js';
@@ -17,6 +19,8 @@ export type Section =
   | { kind: 'graph'; steps: GraphSnapshot[]; options: GraphOptions; caption: string | null }
   | { kind: 'line'; spec: LinePlotSpec }
   | { kind: 'quiver'; spec: QuiverPlotSpec }
+  | { kind: 'contour'; spec: ContourPlotSpec }
+  | { kind: 'histogram'; spec: HistogramSpec }
   | { kind: 'images'; data: ImageGridData }
   | { kind: 'dashboard'; history: TrainingHistory }
   | { kind: 'row'; sections: Section[] };
@@ -69,6 +73,19 @@ export function pathPlot(spec: LinePlotSpec): Section {
 export function quiverPlot(spec: QuiverPlotSpec): Section {
   const arr = (a: ArrayLike<number>) => Array.from(a, Number);
   return { kind: 'quiver', spec: { ...spec, x: arr(spec.x), y: arr(spec.y), u: arr(spec.u), v: arr(spec.v) } };
+}
+
+/**
+ * Contour lines of a function of two variables, with paths over them:
+ * `contourPlot({ f: (x, y) => x * x / 20 + y * y, xlim: [-10, 10], ylim: [-5, 5], paths: [{ x, y, label }] })`.
+ */
+export function contourPlot(input: ContourPlotInput): Section {
+  return { kind: 'contour', spec: contourSpec(input) };
+}
+
+/** A histogram of `values` in `bins` equal bins: `histogramPlot({ values, bins: 30, range: [0, 1] })`. */
+export function histogramPlot(input: HistogramInput): Section {
+  return { kind: 'histogram', spec: histogramSpec(input) };
 }
 
 /** A grid of grayscale images (e.g. 28×28 digits) with labels and predictions, wrong ones marked. */
