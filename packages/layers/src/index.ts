@@ -11,6 +11,16 @@ export { DataLoader, type DataLoaderOptions } from './data/loader.js';
 export { loadMnist, MNIST_SIZE, type MnistData, type MnistOptions } from './data/mnist.js';
 // Functions
 export { logSoftmax, softmax, step } from './functional/activations.js';
+export {
+  elu,
+  erf,
+  type GeluOptions,
+  gelu,
+  leakyRelu,
+  log1p,
+  silu,
+  softplus,
+} from './functional/activations-extra.js';
 export { type AffineFunctionOptions, affine } from './functional/affine.js';
 export {
   type CrossEntropyOptions,
@@ -20,6 +30,19 @@ export {
   softmaxCrossEntropy,
   softmaxCrossEntropyComposed,
 } from './functional/losses.js';
+export {
+  type BinaryCrossEntropyOptions,
+  type BinaryCrossEntropyWithLogitsOptions,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  type HuberLossOptions,
+  huberLoss,
+  type LossOptions,
+  l1Loss,
+  type NllLossOptions,
+  nllLoss,
+  type Reduction,
+} from './functional/losses-extra.js';
 // Initialisers
 export {
   fans,
@@ -42,19 +65,24 @@ export {
 export { loadSafetensors, saveSafetensors } from './io/safetensors-node.js';
 // Layers
 export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
+export { ELU, GELU, Identity, LeakyReLU, SiLU, Softplus } from './layers/activations-extra.js';
 export { Affine, type AffineOptions } from './layers/affine.js';
 export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { type AnyLayer, Layer } from './layers/layer.js';
 export { MeanSquaredError, SoftmaxWithLoss } from './layers/losses.js';
+export { LayerNorm, type LayerNormOptions } from './layers/normalization.js';
 export { Sequential } from './layers/sequential.js';
-// Optimizers
+// Optimizers, schedules, clipping
+export { type ClipGradNormOptions, clipGradNorm, clipGradValue, type GradientSource } from './optim/clip.js';
 export {
   Optimizer,
   type OptimizerOptions,
   type OptimizerState,
   type ParameterSource,
 } from './optim/optimizer.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './optim/plateau.js';
 export {
   AdaGrad,
   Adam,
@@ -67,6 +95,18 @@ export {
   type RMSpropOptions,
   SGD,
 } from './optim/rules.js';
+export {
+  ClosedFormScheduler,
+  CosineAnnealingLR,
+  type CosineAnnealingOptions,
+  ExponentialLR,
+  LinearWarmup,
+  type LinearWarmupOptions,
+  LRScheduler,
+  type SchedulerState,
+  StepLR,
+  type StepLROptions,
+} from './optim/schedules.js';
 // Training
 export {
   type LoadParametersOptions,

@@ -3,6 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import type { AnyLayer } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import type { LRScheduler } from '../optim/schedules.js';
 import { applyLoss, evaluate, type LossFunction } from './metrics.js';
 import { createProgress, type ProgressMode, type ProgressStream } from './progress.js';
 
@@ -126,6 +127,16 @@ export interface TrainOptions {
    * prints one warning naming the iteration and trains on (the accuracies will show the damage).
    */
   nonFiniteLoss?: 'error' | 'warn';
+  /**
+   * A learning-rate schedule built on `optimizer` (`StepLR`, `CosineAnnealingLR`,
+   * `LinearWarmup`, …), stepped after the optimizer: at the end of every epoch (default, as in
+   * PyTorch's examples) or after every iteration with `scheduleEvery: 'iteration'`. A
+   * `ReduceLROnPlateau` is given the test loss of the epoch's evaluation (else the epoch's mean
+   * training loss; per iteration, the batch's loss).
+   */
+  schedule?: LRScheduler;
+  /** When `schedule` steps: `'epoch'` (default) or `'iteration'`. */
+  scheduleEvery?: 'epoch' | 'iteration';
   /** After each step; return `false` to stop the run. */
   onIteration?: (event: IterationEvent) => unknown;
   /** After each evaluation; return `false` to stop the run. */
@@ -239,6 +250,13 @@ export function train(options: TrainOptions): TrainResult {
   if (onNonFinite !== 'error' && onNonFinite !== 'warn') {
     throw new ValueError('train', `nonFiniteLoss must be 'error' or 'warn', got ${String(onNonFinite)}`);
   }
+  const { schedule, scheduleEvery = 'epoch' } = options;
+  if (schedule !== undefined && schedule?.optimizer !== optimizer) {
+    throw new ValueError('train', 'schedule must be a learning-rate schedule built on the optimizer given to train');
+  }
+  if (scheduleEvery !== 'epoch' && scheduleEvery !== 'iteration') {
+    throw new ValueError('train', `scheduleEvery must be 'epoch' or 'iteration', got ${String(scheduleEvery)}`);
+  }
   let warned = false;
   const nonFinite = (value: number, at: number, epoch: number): void => {
     const what = `the loss is ${value} at iteration ${at} (epoch ${epoch}): training diverged`;
@@ -297,6 +315,7 @@ export function train(options: TrainOptions): TrainResult {
         if (!Number.isFinite(value)) nonFinite(value, iteration + 1, epoch);
         l.backward();
         optimizer.step();
+        if (schedule && scheduleEvery === 'iteration') schedule.step(value);
         if (options.recycle) releaseGraph(l);
         const ms = performance.now() - start;
         trainMs += ms;
@@ -324,6 +343,7 @@ export function train(options: TrainOptions): TrainResult {
         ...(evaluation && evaluation.iteration === iteration ? { evaluation } : {}),
       };
       history.epochs.push(summary);
+      if (schedule && scheduleEvery === 'epoch') schedule.step(summary.evaluation?.testLoss ?? summary.loss);
       progress.endEpoch(epoch, {
         loss: summary.loss,
         trainAccuracy: summary.evaluation?.trainAccuracy,
