@@ -1,4 +1,4 @@
-import { backwardSteps, traceGraph } from '@zerograd/core';
+import { backwardSteps, onesLike, traceGraph } from '@zerograd/core';
 import { describe, expect, it } from 'vitest';
 import { affine, apple, applesAndOranges, sigmoidDecomposed, sigmoidFused } from '../src/notes/backprop.js';
 
@@ -47,7 +47,7 @@ describe('notes: backpropagation', () => {
     const ops = snap.nodes.filter((n) => n.kind === 'op');
     expect(ops.map((n) => n.kind === 'op' && n.op)).toEqual(['MatMul', 'Add']);
     for (const n of ops) expect(n.scope).toEqual(['Affine']);
-    y.backward();
+    y.backward({ seed: onesLike(y.data) });
     // dW = Xᵀ·1, dB = Σ over the batch of 1.
     expect(W.grad?.toArray()).toEqual([
       [5, 5],

@@ -85,10 +85,10 @@ describe('scoped modes restore their state after a throw', () => {
   it('a failing backward leaves the graph usable and the modes unchanged', () => {
     const bad = defineOp({ name: 'BadShape', forward: ([x]) => x, backward: () => zeros([7]) });
     const x = variable([1, 2]);
-    expect(() => bad(x).backward()).toThrow(/BadShape: backward gave a gradient of shape \(7,\)/);
+    expect(() => bad(x).sum().backward()).toThrow(/BadShape: backward gave a gradient of shape \(7,\)/);
     expect(isGradEnabled()).toBe(true);
     const y = mul(x, 3);
-    y.backward();
+    y.sum().backward();
     expect(x.grad?.toArray()).toEqual([3, 3]);
   });
 });
@@ -113,10 +113,17 @@ describe('deep and wide graphs', () => {
 });
 
 describe('backward basics', () => {
-  it('a leaf’s backward gives ones of its shape', () => {
+  it('a non-scalar output needs its seed (PyTorch’s rule); a one-element one is seeded with 1', () => {
     const x = variable([[1, 2, 3]]);
-    x.backward();
+    expect(() => x.backward()).toThrow(
+      /the output has shape \(1, 3\): a gradient of ones is implied only for a one-element output/,
+    );
+    expect(x.grad).toBeNull();
+    x.backward({ seed: ones([1, 3]) });
     expect(x.grad?.toArray()).toEqual([[1, 1, 1]]);
+    const one = variable([[4]]);
+    one.mul(2).backward();
+    expect(one.grad?.toArray()).toEqual([[2]]);
   });
 
   it('accumulating a second backward does not change gradients handed out earlier', () => {
@@ -239,7 +246,7 @@ describe('custom ops via defineOp', () => {
     const b = variable([1, 2, 3]);
     const y = squaredDiff(a, b);
     expect(y.shape).toEqual([2, 3]);
-    y.backward();
+    y.backward({ seed: ones([2, 3]) });
     expect(a.grad?.shape).toEqual([2, 1]);
     expect(b.grad?.shape).toEqual([3]);
     expect(a.grad?.toArray()).toEqual([[2 * (0 - 1 - 2)], [2 * (1 + 0 - 1)]]);

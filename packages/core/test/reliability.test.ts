@@ -65,7 +65,17 @@ describe('indexing past 2^31 elements (#3)', () => {
     const n = 2 ** 31 + 16;
     expect(gatherMap([n], [-1]).map[0]).toBe(n - 1);
     expect(gatherMap([3, 2 ** 31], [2, 7]).map[0]).toBe(2 * 2 ** 31 + 7);
-    expect(Array.from(gatherMap([2, 2 ** 31], [[1, 0], [2 ** 31 - 1, 3]]).map)).toEqual([2 ** 32 - 1, 3]);
+    expect(
+      Array.from(
+        gatherMap(
+          [2, 2 ** 31],
+          [
+            [1, 0],
+            [2 ** 31 - 1, 3],
+          ],
+        ).map,
+      ),
+    ).toEqual([2 ** 32 - 1, 3]);
   });
 });
 

@@ -367,7 +367,9 @@ describe('the backward engine on scalar graphs', () => {
     expect(Object.keys(y).sort()).toEqual(
       ['creator', 'data', 'generation', 'grad', 'isParameter', 'name', 'requiresGrad', 'retainsGrad', 'scope'].sort(),
     );
-    expect(Object.keys(node).sort()).toEqual(['attrs', 'def', 'generation', 'id', 'inputs', 'outputs', 'saved', 'version'].sort());
+    expect(Object.keys(node).sort()).toEqual(
+      ['attrs', 'def', 'generation', 'id', 'inputs', 'outputs', 'saved', 'version'].sort(),
+    );
     expect([y.requiresGrad, y.retainsGrad, y.isParameter, y.name, y.grad]).toEqual([true, false, false, null, null]);
     expect([node.generation, y.generation, y.mul(2).generation]).toEqual([0, 1, 2]);
     expect(node.needsGrad).toEqual([true, false]);

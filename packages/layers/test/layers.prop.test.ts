@@ -73,7 +73,7 @@ describe('layer gradients (input and parameters) against numerical differentiati
     const x = variable(new Random(0).randn([3, 2, 3]));
     const y = layer.forward(x);
     expect(y.shape).toEqual([3, 2]);
-    y.backward();
+    y.sum().backward();
     expect(x.grad?.shape).toEqual([3, 2, 3]);
   });
 

@@ -164,7 +164,7 @@ describe('decodeSafetensors rejects corrupt input with a ValueError that says wh
     [
       'unknown dtype',
       craft({ w: { dtype: 'Q7', shape: [1], data_offsets: [0, 4] } }, 4),
-      /dtype "Q7" is not a safetensors dtype; zerograd reads F32 and F64/,
+      /dtype "Q7" is not a safetensors dtype; zerograd reads F32, F64, I32 and BOOL/,
     ],
     [
       'dtype zerograd does not hold',
@@ -286,5 +286,18 @@ describe('decodeSafetensors rejects corrupt input with a ValueError that says wh
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('int32 and bool tensors in safetensors (I32, BOOL)', () => {
+  it('round-trip, and a BOOL byte other than 0/1 is refused', () => {
+    const labels = fromArray(new Int32Array([3, -1, 2 ** 31 - 1]));
+    const mask = fromArray([true, false, true]);
+    const back = decodeSafetensors(encodeSafetensors({ labels, mask }));
+    expect([back.labels.dtype, Array.from(back.labels.data)]).toEqual(['int32', [3, -1, 2 ** 31 - 1]]);
+    expect([back.mask.dtype, Array.from(back.mask.data)]).toEqual(['bool', [1, 0, 1]]);
+    const bytes = encodeSafetensors({ mask });
+    bytes[bytes.length - 1] = 7;
+    expect(() => decodeSafetensors(bytes)).toThrow(/BOOL byte is neither 0 nor 1/);
   });
 });

@@ -42,7 +42,8 @@ import { wasmBinary, wasmSum, wasmUnary, wasmUpdate } from './wasm-elementwise.j
 /** `a ⊙ b` with numpy broadcasting and type promotion. */
 export function binary(kind: BinaryKind, a: Tensor, b: Tensor, op: string = kind): Tensor {
   const shape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
-  const dtype = promoteTypes(a.dtype, b.dtype);
+  // Comparisons give bool masks; arithmetic computes in the operands' common float type.
+  const dtype: DType = kind === 'gt' || kind === 'ge' || kind === 'eq' ? 'bool' : promoteTypes(a.dtype, b.dtype);
   const out = allocate(dtype, sizeOf(shape));
   const { wasm } = kernelSet();
   if (!wasm || !wasmBinary(wasm, kind, a.data, a.shape, b.data, b.shape, out, shape))
@@ -86,7 +87,7 @@ function sumOrReduce(kind: ReduceKind, x: Tensor, axes: readonly number[]): Type
   );
 }
 
-/** Indices of the max/min along `axis` (as float values, zerograd tensors are float). */
+/** Indices of the max/min along `axis`, as int32. */
 export function argReduceTensor(kind: 'max' | 'min', x: Tensor, axis: number, op = `arg${kind}`): Tensor {
   const [a] = normalizeAxes(op, axis, x.ndim);
   if (x.shape[a] === 0) throw new ShapeError(op, `axis ${axis} has size 0 in shape ${fmtShape(x.shape)}`);
@@ -94,7 +95,7 @@ export function argReduceTensor(kind: 'max' | 'min', x: Tensor, axis: number, op
   return new Tensor(
     out,
     x.shape.filter((_, i) => i !== a),
-  ).astype('float64');
+  );
 }
 
 /** `x` broadcast to `shape` (a copy). */

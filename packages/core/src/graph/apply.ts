@@ -5,7 +5,7 @@
  */
 import { AnomalyError, fmtShape, GraphError, ShapeError, ValueError, ZerogradError } from '../errors.js';
 import { modes } from '../state.js';
-import { type DType, promoteTypes, Tensor } from '../tensor/index.js';
+import { type DType, isFloat, promoteTypes, Tensor } from '../tensor/index.js';
 import { engineOps } from './engine-ops.js';
 import { type ForwardContext, type OpDefinition, OpNode, Variable } from './node.js';
 import { asVariable, type Operand, strongDType } from './variable.js';
@@ -46,20 +46,21 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     // A kernel should never surface a raw TypeError/RangeError: name the op and the shapes.
     throw new ShapeError(def.name, `failed on input shapes ${shapesOf(inputs)}: ${(e as Error)?.message ?? e}`);
   }
+  // Record when a gradient could flow: some input requires one and an output can carry one
+  // (int32 and bool outputs — comparisons, argmax, casts to them — never do).
   const record = modes.gradEnabled && inputs.some((x) => x.requiresGrad);
-  const options = record ? RECORDED : CONSTANT;
   if (result instanceof Tensor) {
     // One output, as nearly every op has.
     if (modes.anomaly) checkFinite(def.name, inputs, [result]);
-    const y = new Variable(result, options);
-    if (record) new OpNode(def, inputs, [y], attrs, ctx.values);
+    const y = new Variable(result, record && isFloat(result.dtype) ? RECORDED : CONSTANT);
+    if (y.requiresGrad) new OpNode(def, inputs, [y], attrs, ctx.values);
     return y;
   }
   if (!Array.isArray(result) || !result.every((t) => t instanceof Tensor))
     throw new GraphError(def.name, 'forward must return a Tensor or an array of Tensors');
   if (modes.anomaly) checkFinite(def.name, inputs, result);
-  const outputs = result.map((t) => new Variable(t, options));
-  if (record) new OpNode(def, inputs, outputs, attrs, ctx.values);
+  const outputs = result.map((t) => new Variable(t, record && isFloat(t.dtype) ? RECORDED : CONSTANT));
+  if (outputs.some((y) => y.requiresGrad)) new OpNode(def, inputs, outputs, attrs, ctx.values);
   return outputs;
 }
 
@@ -68,22 +69,25 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
  * not false, all take the common dtype (float32 with float64 gives float64) through Cast nodes.
  */
 function toInputs(def: OpDefinition<never>, operands: readonly Operand[]): readonly Variable[] {
-  if (areVariablesOfOneDType(operands)) return operands; // nearly always: nothing to convert
+  const promote = def.promote !== false;
+  if (areVariablesOfOneDType(operands, promote)) return operands; // nearly always: nothing to convert
   let dtype: DType | null = null;
   for (const o of operands) {
     const d = strongDType(o);
     if (d) dtype = dtype === null ? d : promoteTypes(dtype, d);
   }
-  const common = dtype ?? 'float64';
+  // Math computes in floating point: int32 and bool operands alone become float64.
+  const common = dtype === null ? 'float64' : promote && !isFloat(dtype) ? 'float64' : dtype;
   return operands.map((o) => {
     const v = asVariable(def.name, o, common);
-    return def.promote !== false && v.dtype !== common ? engineOps.cast(v, common) : v;
+    return promote && v.dtype !== common ? engineOps.cast(v, common) : v;
   });
 }
 
-function areVariablesOfOneDType(operands: readonly Operand[]): operands is readonly Variable[] {
+function areVariablesOfOneDType(operands: readonly Operand[], promote: boolean): operands is readonly Variable[] {
   const first = operands[0];
   if (!(first instanceof Variable)) return operands.length === 0;
+  if (promote && !isFloat(first.dtype)) return false;
   for (let i = 1; i < operands.length; i++) {
     const o = operands[i];
     if (!(o instanceof Variable) || o.dtype !== first.dtype) return false;

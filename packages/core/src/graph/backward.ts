@@ -165,7 +165,8 @@ function fitToInput(node: OpNode, i: number, g: Variable | Tensor): Variable {
 /**
  * Backpropagates from `y`: leaves that require a gradient get (and accumulate into) `.grad`,
  * as do intermediates marked with `retainGrad()` or all of them with `{ retainGrad: true }`.
- * `y`'s own gradient is seeded with ones (pass `seed` for another upstream gradient).
+ * A one-element `y` is seeded with 1; any other needs `seed`, its upstream gradient (PyTorch's rule:
+ * seeding ones silently would sum the outputs without saying so).
  */
 export function backward(y: Variable, options: BackwardOptions & { seed?: Variable | Tensor } = {}): void {
   if (!(y instanceof Variable)) throw new GraphError('backward', 'expected a Variable');
@@ -174,6 +175,13 @@ export function backward(y: Variable, options: BackwardOptions & { seed?: Variab
     throw new GraphError(
       'backward',
       `the output ${fmtShape(y.shape)} was made without a graph (inside noGrad, or from inputs that require no gradient): there is nothing to backpropagate to`,
+    );
+  }
+  if (options.seed === undefined && y.size !== 1) {
+    // PyTorch: "grad can be implicitly created only for scalar outputs".
+    throw new GraphError(
+      'backward',
+      `the output has shape ${fmtShape(y.shape)}: a gradient of ones is implied only for a one-element output. Reduce it to a scalar (y.sum()) or pass { seed } with the upstream gradient`,
     );
   }
   const grads = computeGrads([y], [options.seed], options);

@@ -8,7 +8,7 @@
  * `ops/methods.ts` from the op table, so each op's forward and backward stay side by side in
  * their own file.
  */
-import { fmtShape, ValueError } from '../errors.js';
+import { DTypeError, fmtShape, ValueError } from '../errors.js';
 import { detachedStorage, modes, nodeCounter } from '../state.js';
 import type { DType, NestedArray } from '../tensor/index.js';
 import { Tensor } from '../tensor/index.js';
@@ -90,7 +90,15 @@ export class Variable {
       throw new ValueError('Variable', 'data must be a Tensor; use variable(...) for other values');
     this.data = data;
     this.name = options.name ?? null;
-    this.requiresGrad = options.requiresGrad ?? true;
+    // Only floats carry gradients (PyTorch: "only Tensors of floating point dtype can require gradients").
+    const float = data.dtype === 'float64' || data.dtype === 'float32';
+    this.requiresGrad = options.requiresGrad ?? float;
+    if (this.requiresGrad && !float) {
+      throw new DTypeError(
+        'Variable',
+        `a ${data.dtype} variable cannot require a gradient (only float32 and float64 can)`,
+      );
+    }
     this.scope = modes.scope;
   }
 

@@ -74,7 +74,7 @@ export function releaseGraph(...outputs: Variable[]): ReleaseReport {
     }
     if (keep.has(key) || detachedStorage.has(key)) continue;
     const data = t.data;
-    if (!giveBuffer(data)) {
+    if (!(data instanceof Float64Array || data instanceof Float32Array) || !giveBuffer(data)) {
       keep.add(key);
       continue;
     }

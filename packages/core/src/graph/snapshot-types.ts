@@ -42,7 +42,7 @@ export interface SnapshotVariableNode {
   /** The user's name, if any (`x`, `affine1.W`). */
   readonly name: string | null;
   readonly shape: readonly number[];
-  readonly dtype: 'float32' | 'float64';
+  readonly dtype: 'float32' | 'float64' | 'int32' | 'bool';
   /** Scope path the variable was created in, outermost first (`['Sequential', 'Affine']`). */
   readonly scope: readonly string[];
   readonly value: TensorValue;

@@ -3,19 +3,27 @@
  * conversion every op applies to its operands (`asVariable`).
  */
 import { DTypeError } from '../errors.js';
-import { checkDType, type DType, fromArray, type NestedArray, Tensor } from '../tensor/index.js';
+import { checkDType, type DType, fromArray, type NestedArray, type NestedBooleans, Tensor } from '../tensor/index.js';
 import { Variable } from './node.js';
 
 export { Variable };
 
 /** Anything an op accepts as an input. Plain numbers and arrays become constants. */
-export type Operand = Variable | Tensor | number | NestedArray | Float32Array | Float64Array;
+export type Operand =
+  | Variable
+  | Tensor
+  | number
+  | NestedArray
+  | NestedBooleans
+  | Float32Array
+  | Float64Array
+  | Int32Array;
 
 /** Options of `variable(...)`. */
 export interface VariableOptions {
   dtype?: DType;
   name?: string;
-  /** Leaves require a gradient by default; set false for data and labels. */
+  /** Float leaves require a gradient by default (int32 and bool ones cannot); set false for data. */
   requiresGrad?: boolean;
 }
 
@@ -27,10 +35,10 @@ export function variable(data: Operand, options: VariableOptions = {}): Variable
   if (options.dtype !== undefined) checkDType('variable', options.dtype);
   if (data instanceof Variable) {
     const t = options.dtype ? data.data.astype(options.dtype) : data.data;
-    return new Variable(t, { name: options.name ?? data.name, requiresGrad: options.requiresGrad ?? true });
+    return new Variable(t, { name: options.name ?? data.name, requiresGrad: options.requiresGrad });
   }
   const t = fromArray(data, { dtype: options.dtype });
-  return new Variable(t, { name: options.name, requiresGrad: options.requiresGrad ?? true });
+  return new Variable(t, { name: options.name, requiresGrad: options.requiresGrad });
 }
 
 /** A variable marked as a parameter (a layer's weight): requires grad, drawn as a parameter. */
@@ -54,8 +62,9 @@ export function asVariable(op: string, x: Operand, dtype: DType = 'float64'): Va
   if (typeof x === 'number' || Array.isArray(x)) {
     return new Variable(fromArray(x, { dtype }), { requiresGrad: false });
   }
-  if (x instanceof Float32Array || x instanceof Float64Array)
+  if (x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array)
     return new Variable(fromArray(x), { requiresGrad: false });
+  if (typeof x === 'boolean') return new Variable(fromArray(x), { requiresGrad: false });
   throw new DTypeError(op, `cannot use ${x === null ? 'null' : typeof x} as a tensor operand`);
 }
 
@@ -65,5 +74,6 @@ export function strongDType(x: Operand): DType | null {
   if (x instanceof Tensor) return x.dtype;
   if (x instanceof Float32Array) return 'float32';
   if (x instanceof Float64Array) return 'float64';
+  if (x instanceof Int32Array) return 'int32';
   return null;
 }

@@ -84,11 +84,11 @@ export function reduce(
 }
 
 /** Index of the max (or min) along one axis, numpy's argmax/argmin (first occurrence). */
-export function argReduce(kind: 'max' | 'min', x: TypedArray, shape: Shape, axis: number): Float64Array {
+export function argReduce(kind: 'max' | 'min', x: TypedArray, shape: Shape, axis: number): Int32Array {
   const outer = shape.slice(0, axis).reduce((p, q) => p * q, 1);
   const len = shape[axis];
   const inner = shape.slice(axis + 1).reduce((p, q) => p * q, 1);
-  const out = new Float64Array(outer * inner);
+  const out = new Int32Array(outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * len * inner + i;

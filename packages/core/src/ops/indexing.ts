@@ -16,10 +16,12 @@ export interface Slice {
 
 /**
  * One entry of an index: an integer (drops the axis), a `slice(...)`, `null` (the whole axis,
- * `:`), or integer arrays (numpy's advanced indexing; several broadcast together, so
- * `p.getItem(arange(n), labels)` picks one element per row).
+ * `:`), integer arrays (numpy's advanced indexing; several broadcast together, so
+ * `p.getItem(arange(n), labels)` picks one element per row), or a boolean mask — a bool tensor
+ * (`greater(x, 0)`) or nested booleans — selecting where it is true over as many axes as it has,
+ * as numpy's `x[mask]`.
  */
-export type IndexSpec = number | Slice | null | readonly number[] | Tensor | Variable;
+export type IndexSpec = number | Slice | null | readonly number[] | readonly boolean[] | Tensor | Variable;
 
 /** `slice(start, stop, step)`, numpy/Python semantics including negative values. */
 export function slice(start?: number | null, stop?: number | null, step?: number | null): Slice {
@@ -65,9 +67,10 @@ function isSlice(x: unknown): x is Slice {
  */
 export function gatherMap(
   shape: readonly number[],
-  index: readonly IndexSpec[],
+  specs: readonly IndexSpec[],
 ): { map: Float64Array; shape: number[] } {
   const op = 'GetItem';
+  const index = expandMasks(op, shape, specs);
   if (index.length > shape.length) {
     throw new ShapeError(op, `too many indices (${index.length}) for a tensor of shape ${fmtShape(shape)}`);
   }
@@ -133,6 +136,56 @@ export function gatherMap(
   return { map: Float64Array.from(offs), shape: outShape };
 }
 
+/**
+ * Replaces each boolean mask by the integer arrays of its true positions, one per axis it
+ * covers (numpy: `x[mask]` is `x[mask.nonzero()]`), so masks take the advanced-indexing path.
+ */
+function expandMasks(op: string, shape: readonly number[], index: readonly IndexSpec[]): IndexSpec[] {
+  const out: IndexSpec[] = [];
+  for (const spec of index) {
+    if (typeof spec === 'boolean') throw new ValueError(op, 'a single true/false is not an index; use a mask array');
+    const mask =
+      spec instanceof Variable
+        ? spec.data
+        : spec instanceof Tensor
+          ? spec
+          : isBooleanArray(spec)
+            ? fromMask(spec)
+            : null;
+    if (mask === null || mask.dtype !== 'bool') {
+      out.push(spec);
+      continue;
+    }
+    const axis = out.length;
+    const covered = shape.slice(axis, axis + mask.ndim);
+    if (covered.length !== mask.ndim || covered.some((d, i) => d !== mask.shape[i])) {
+      throw new ShapeError(
+        op,
+        `a mask of shape ${fmtShape(mask.shape)} does not fit axes ${axis}… of a tensor of shape ${fmtShape(shape)}`,
+      );
+    }
+    const strides = stridesOf(mask.shape);
+    const coords: number[][] = mask.shape.map(() => []);
+    const m = mask.data;
+    for (let i = 0; i < m.length; i++) {
+      if (m[i] === 0) continue;
+      for (let d = 0; d < mask.ndim; d++) coords[d].push(Math.floor(i / strides[d]) % mask.shape[d]);
+    }
+    out.push(...coords);
+  }
+  return out;
+}
+
+function isBooleanArray(spec: IndexSpec): spec is readonly boolean[] {
+  let v: unknown = spec;
+  while (Array.isArray(v) && v.length > 0) v = v[0];
+  return typeof v === 'boolean';
+}
+
+function fromMask(spec: readonly boolean[]): Tensor {
+  return asVariable('GetItem', spec as never, 'bool').data;
+}
+
 interface GatherAttrs {
   map: Float64Array;
   shape: number[];
@@ -141,6 +194,7 @@ interface GatherAttrs {
 
 const GetItemDef: OpDefinition<GatherAttrs> = {
   name: 'GetItem',
+  promote: false, // moves values: an int32 or bool tensor keeps its dtype
   forward: ([x], { map, shape }) => {
     const out = allocate(x.dtype, map.length);
     const d = x.data;
@@ -154,6 +208,7 @@ const GetItemDef: OpDefinition<GatherAttrs> = {
 
 const ScatterAddDef: OpDefinition<GatherAttrs> = {
   name: 'ScatterAdd',
+  promote: false, // moves values: an int32 or bool tensor keeps its dtype
   forward: ([g], { map, inputShape }) => {
     const out = allocate(g.dtype, sizeOf(inputShape));
     const d = g.data;

@@ -9,6 +9,7 @@ import { checkShape, normalizePermutation, resolveReshape, type Shape, shapesEqu
 
 const ReshapeDef: OpDefinition<{ shape: number[] }> = {
   name: 'Reshape',
+  promote: false, // moves values: an int32 or bool tensor keeps its dtype
   forward: ([x], { shape }) => x.reshapeView(shape),
   backward: ([gy], { inputs }) => reshape(gy, inputs[0].shape),
   describe: (a) => ({ shape: a.shape }),
@@ -40,6 +41,7 @@ export function flatten(x: Operand): Variable {
 
 const TransposeDef: OpDefinition<{ axes: number[] }> = {
   name: 'Transpose',
+  promote: false, // moves values: an int32 or bool tensor keeps its dtype
   forward: ([x], { axes }) => transposeTensor(x, axes),
   backward: ([gy], { attrs }) => {
     const inv = new Array<number>(attrs.axes.length);
@@ -71,6 +73,7 @@ export function mT(x: Operand): Variable {
 
 const BroadcastToDef: OpDefinition<{ shape: number[] }> = {
   name: 'BroadcastTo',
+  promote: false, // moves values: an int32 or bool tensor keeps its dtype
   forward: ([x], { shape }) => broadcastTensor(x, shape),
   backward: ([gy], { inputs }) => sumTo(gy, inputs[0].shape),
   describe: (a) => ({ shape: a.shape }),

@@ -4,7 +4,7 @@
  * random.ts.
  */
 import { ValueError } from '../errors.js';
-import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
+import { allocate, checkDType, convertInto, type DType, dtypeOfArray, isFloat, type TypedArray } from './dtype.js';
 import { checkShape, describeValue, type Shape, sizeOf } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
@@ -13,6 +13,9 @@ export interface TensorOptions {
   dtype?: DType;
 }
 
+/** Nested arrays of booleans: a mask, made into a bool tensor by `fromArray`. */
+export type NestedBooleans = boolean | NestedBooleans[];
+
 /** The most axes a tensor may have (numpy's limit). */
 export const MAX_NDIM = 64;
 
@@ -20,7 +23,13 @@ export const MAX_NDIM = 64;
  * Reads the shape of nested arrays into `shape`, one depth at a time; ragged input is a
  * `ValueError` naming the path of the first offence (`x[1][2]`).
  */
-function inferShape(value: unknown, path: string, shape: number[], depth: number, seen = { leaf: false }): void {
+function inferShape(
+  value: unknown,
+  path: string,
+  shape: number[],
+  depth: number,
+  seen = { leaf: false, bools: false, numbers: false },
+): void {
   if (Array.isArray(value)) {
     if (depth >= MAX_NDIM) {
       // Deeper nesting (or an array that contains itself) would overflow the stack.
@@ -53,17 +62,17 @@ function inferShape(value: unknown, path: string, shape: number[], depth: number
         `ragged nested array: ${path} is a number, expected an array of depth ${shape.length - depth}`,
       );
     }
-    if (typeof value !== 'number') {
-      throw new ValueError('fromArray', `${path} is ${value === null ? 'null' : typeof value}, expected a number`);
-    }
+    if (typeof value === 'boolean') seen.bools = true;
+    else if (typeof value === 'number') seen.numbers = true;
+    else throw new ValueError('fromArray', `${path} is ${value === null ? 'null' : typeof value}, expected a number`);
     seen.leaf = true;
   }
 }
 
 /** Copies the numbers of nested arrays into `out` in row-major order. */
-function fill(value: NestedArray, out: TypedArray, pos: { i: number }): void {
+function fill(value: NestedArray | boolean, out: TypedArray, pos: { i: number }): void {
   if (Array.isArray(value)) for (const v of value) fill(v, out, pos);
-  else out[pos.i++] = value;
+  else out[pos.i++] = value === true ? 1 : value === false ? 0 : value;
 }
 
 /**
@@ -71,30 +80,47 @@ function fill(value: NestedArray, out: TypedArray, pos: { i: number }): void {
  * Ragged input is a `ValueError` that names the offending path, e.g. `x[1][2]`.
  */
 export function fromArray(
-  value: NestedArray | TypedArray | Tensor,
+  value: NestedArray | NestedBooleans | TypedArray | Tensor,
   options: TensorOptions & { shape?: Shape } = {},
 ): Tensor {
   if (value instanceof Tensor) return value.astype(options.dtype ?? value.dtype);
-  if (value instanceof Float32Array || value instanceof Float64Array) {
-    const dtype = checkDType('fromArray', options.dtype ?? dtypeOfArray('fromArray', value));
+  if (
+    value instanceof Float32Array ||
+    value instanceof Float64Array ||
+    value instanceof Int32Array ||
+    (value instanceof Uint8Array && options.dtype === 'bool')
+  ) {
+    const own = dtypeOfArray('fromArray', value);
+    const dtype = checkDType('fromArray', options.dtype ?? own);
     const shape = options.shape ?? [value.length];
-    const data = dtype === dtypeOfArray('fromArray', value) ? value : allocate(dtype, value.length);
-    if (data !== value) data.set(value);
+    const data = dtype === own ? value : allocate(dtype, value.length);
+    if (data !== value) convertInto('fromArray', value, data);
     return new Tensor(data, shape);
   }
-  if (ArrayBuffer.isView(value))
-    throw new ValueError('fromArray', 'only Float32Array and Float64Array buffers are accepted');
-  const dtype = checkDType('fromArray', options.dtype ?? 'float64');
+  if (ArrayBuffer.isView(value)) {
+    throw new ValueError(
+      'fromArray',
+      'only Float32Array, Float64Array and Int32Array buffers are accepted (a Uint8Array with { dtype: "bool" })',
+    );
+  }
   const shape: number[] = [];
-  if (value === undefined || (typeof value !== 'number' && !Array.isArray(value))) {
+  if (value === undefined || (typeof value !== 'number' && typeof value !== 'boolean' && !Array.isArray(value))) {
     throw new ValueError(
       'fromArray',
       `expected a number, nested arrays or a typed array, got ${value === null ? 'null' : typeof value}`,
     );
   }
-  inferShape(value, 'x', shape, 0);
+  const seen = { leaf: false, bools: false, numbers: false };
+  inferShape(value, 'x', shape, 0, seen);
+  // Nested booleans make a bool tensor (numpy's rule); numbers make float64 unless told.
+  const dtype = checkDType('fromArray', options.dtype ?? (seen.bools && !seen.numbers ? 'bool' : 'float64'));
   const out = allocate(dtype, sizeOf(shape));
-  fill(value, out, { i: 0 });
+  if (isFloat(dtype)) fill(value as NestedArray, out, { i: 0 });
+  else {
+    const values = new Float64Array(out.length);
+    fill(value as NestedArray, values, { i: 0 });
+    convertInto('fromArray', values, out);
+  }
   if (options.shape) return new Tensor(out, options.shape);
   return new Tensor(out, shape);
 }

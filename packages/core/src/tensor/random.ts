@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { allocate, checkDType, type DType, type TypedArray } from './dtype.js';
+import { allocate, checkDType, checkFloatDType, type DType, type TypedArray } from './dtype.js';
 import { checkShape, type Shape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -130,7 +130,7 @@ export class Random {
   rand(shape: Shape, options: { low?: number; high?: number; dtype?: DType } = {}): Tensor {
     const s = checkShape('rand', shape);
     const { low = 0, high = 1 } = options;
-    const dtype = checkDType('rand', options.dtype ?? 'float64');
+    const dtype = checkFloatDType('rand', options.dtype ?? 'float64');
     const data = allocate(dtype, sizeOf(s));
     // Draw in float64 (a float32 buffer would round the draws before scaling).
     const u = dtype === 'float64' ? this.uniformInto(data) : this.uniformInto(new Float64Array(data.length));
@@ -142,7 +142,7 @@ export class Random {
   randn(shape: Shape, options: { mean?: number; std?: number; dtype?: DType } = {}): Tensor {
     const s = checkShape('randn', shape);
     const { mean = 0, std = 1 } = options;
-    const data = allocate(checkDType('randn', options.dtype ?? 'float64'), sizeOf(s));
+    const data = allocate(checkFloatDType('randn', options.dtype ?? 'float64'), sizeOf(s));
     for (let i = 0; i < data.length; i++) data[i] = mean + std * this.normal();
     return new Tensor(data, s);
   }

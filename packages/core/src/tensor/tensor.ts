@@ -5,8 +5,9 @@
  * tensors (`fromArray`, `zeros`, `arange` …) are in create.ts.
  */
 import { fmtShape, GraphError, ShapeError, ValueError } from '../errors.js';
-import { allocate, checkDType, type DType, dtypeOfArray, type TypedArray } from './dtype.js';
+import { allocate, checkDType, convertInto, type DType, dtypeOfArray, isFloat, type TypedArray } from './dtype.js';
 import { formatValues } from './format.js';
+import { isSlabCell, PLACEHOLDERS, roundTo, scalarCell } from './scalar-cells.js';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape.js';
 
 /** Marks a constructor call from `Tensor.unchecked`. */
@@ -41,7 +42,12 @@ export class Tensor {
     if (trusted === TRUSTED) {
       // Kernels computed the shape themselves: skip validation (it dominated scalar graphs),
       // but build the object the same way so every Tensor shares one hidden class.
-      this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+      this.dtype =
+        data instanceof Float64Array
+          ? 'float64'
+          : data instanceof Float32Array
+            ? 'float32'
+            : dtypeOfArray('Tensor', data);
       this.shape = shape === SCALAR_SHAPE || Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
       this._data = data;
       this._scalar = 0;
@@ -108,9 +114,9 @@ export class Tensor {
    * @internal
    */
   static scalar(value: number, dtype: DType): Tensor {
-    const t = new Tensor(dtype === 'float32' ? PLACEHOLDER32 : PLACEHOLDER64, SCALAR_SHAPE, TRUSTED);
+    const t = new Tensor(PLACEHOLDERS[dtype], SCALAR_SHAPE, TRUSTED);
     t._data = null;
-    t._scalar = dtype === 'float32' ? Math.fround(value) : value;
+    t._scalar = roundTo(dtype, value);
     return t;
   }
 
@@ -129,7 +135,7 @@ export class Tensor {
     t._version++;
     const d = t._data;
     if (d !== null) d[0] = value;
-    else t._scalar = t.dtype === 'float32' ? Math.fround(value) : value;
+    else t._scalar = roundTo(t.dtype, value);
   }
 
   /**
@@ -142,7 +148,7 @@ export class Tensor {
   static storageKey(t: Tensor): object {
     const d = t._data;
     if (d === null) return t;
-    return d.length === 1 && SLABS.has(d.buffer) ? d : d.buffer;
+    return isSlabCell(d) ? d : d.buffer;
   }
 
   /**
@@ -204,9 +210,9 @@ export class Tensor {
 
   /** A copy with its own buffer, optionally converted to another dtype. */
   clone(dtype: DType = this.dtype): Tensor {
-    if (this._data === null) return Tensor.scalar(this._scalar, dtype);
+    if (this._data === null && isFloat(dtype) && isFloat(this.dtype)) return Tensor.scalar(this._scalar, dtype);
     const out = allocate(dtype, this.size);
-    out.set(this.data);
+    convertInto('astype', this.data, out);
     return new Tensor(out, this.shape);
   }
 
@@ -254,43 +260,4 @@ function releasedError(t: Tensor): GraphError {
     `this ${fmtShape(t.shape)} tensor's buffer was recycled by ${RELEASED.get(t)}; ` +
       'copy (clone) intermediate values you keep past the step that made them',
   );
-}
-
-/**
- * One-element buffers are views into shared slabs. A `Float64Array(1)` of its own costs an
- * ArrayBuffer besides the view — about 210 bytes and 3× the time to make and collect as a view
- * (measured) — and a scalar graph makes several per node. A slab is small, so a scalar that
- * outlives its neighbours keeps at most a few KB alive; cells are never reused, so a cell
- * belongs to one typed array for its whole life.
- */
-const SLAB_CELLS = 512;
-/** Stand-ins that give `Tensor.scalar`'s tensors their dtype and size before `_data` is cleared. */
-const PLACEHOLDER64 = new Float64Array(1);
-const PLACEHOLDER32 = new Float32Array(1);
-const SLABS = new WeakSet<ArrayBufferLike>();
-let slab64: ArrayBuffer | null = null;
-let next64 = SLAB_CELLS;
-let slab32: ArrayBuffer | null = null;
-let next32 = SLAB_CELLS;
-
-function newSlab(bytes: number): ArrayBuffer {
-  const b = new ArrayBuffer(bytes);
-  SLABS.add(b);
-  return b;
-}
-
-/** A fresh zeroed one-element array of `dtype`, a view into the current slab. */
-function scalarCell(dtype: DType): TypedArray {
-  if (dtype === 'float32') {
-    if (next32 === SLAB_CELLS) {
-      slab32 = newSlab(4 * SLAB_CELLS);
-      next32 = 0;
-    }
-    return new Float32Array(slab32 as ArrayBuffer, 4 * next32++, 1);
-  }
-  if (next64 === SLAB_CELLS) {
-    slab64 = newSlab(8 * SLAB_CELLS);
-    next64 = 0;
-  }
-  return new Float64Array(slab64 as ArrayBuffer, 8 * next64++, 1);
 }

@@ -12,19 +12,18 @@
  * offsets that must tile the data exactly) before a single tensor is built, and every refusal
  * is a `ValueError` that says what is wrong, so a corrupt file is never half-loaded.
  */
-import { type DType, fmtShape, Tensor, ValueError } from '@zerograd/core';
+import { type DType, fmtShape, Tensor, type TypedArray, ValueError } from '@zerograd/core';
 
 /** The safetensors dtype names zerograd reads and writes. */
-export type SafetensorsDType = 'F32' | 'F64';
+export type SafetensorsDType = 'F32' | 'F64' | 'I32' | 'BOOL';
 
 /** Headers larger than this are refused as corrupt (the limit of the reference implementation). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-const TO_SAFETENSORS: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64' };
-const BYTES_PER_ELEMENT: Record<SafetensorsDType, number> = { F32: 4, F64: 8 };
+const TO_SAFETENSORS: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
+const BYTES_PER_ELEMENT: Record<SafetensorsDType, number> = { F32: 4, F64: 8, I32: 4, BOOL: 1 };
 /** dtypes of the format that zerograd cannot hold, named in errors so the message is useful. */
 const OTHER_DTYPES = new Set([
-  'BOOL',
   'U8',
   'I8',
   'F8_E5M2',
@@ -33,7 +32,6 @@ const OTHER_DTYPES = new Set([
   'U16',
   'F16',
   'BF16',
-  'I32',
   'U32',
   'I64',
   'U64',
@@ -121,6 +119,10 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
       out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
     } else if (data instanceof Float32Array) {
       for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true);
+    } else if (data instanceof Int32Array) {
+      for (let i = 0; i < data.length; i++) view.setInt32(at + 4 * i, data[i], true);
+    } else if (data instanceof Uint8Array) {
+      out.set(data, at);
     } else {
       for (let i = 0; i < data.length; i++) view.setFloat64(at + 8 * i, data[i], true);
     }
@@ -141,19 +143,32 @@ export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   for (const e of entries) {
     const from = dataStart + e.begin;
     const to = dataStart + e.end;
-    let data: Float32Array | Float64Array;
-    if (LITTLE_ENDIAN) {
+    let data: TypedArray;
+    if (LITTLE_ENDIAN || e.dtype === 'BOOL') {
       // A fresh, aligned copy (not bytes.slice: on a Node Buffer that is a view into the file).
       const copy = new Uint8Array(to - from);
       copy.set(bytes.subarray(from, to));
-      data = e.dtype === 'F32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+      data =
+        e.dtype === 'F32'
+          ? new Float32Array(copy.buffer)
+          : e.dtype === 'F64'
+            ? new Float64Array(copy.buffer)
+            : e.dtype === 'I32'
+              ? new Int32Array(copy.buffer)
+              : copy;
     } else {
       const view = new DataView(bytes.buffer, bytes.byteOffset + from, to - from);
       const n = (to - from) / BYTES_PER_ELEMENT[e.dtype];
-      data = e.dtype === 'F32' ? new Float32Array(n) : new Float64Array(n);
+      data = e.dtype === 'F32' ? new Float32Array(n) : e.dtype === 'I32' ? new Int32Array(n) : new Float64Array(n);
       for (let i = 0; i < n; i++)
-        data[i] = e.dtype === 'F32' ? view.getFloat32(4 * i, true) : view.getFloat64(8 * i, true);
+        data[i] =
+          e.dtype === 'F32'
+            ? view.getFloat32(4 * i, true)
+            : e.dtype === 'I32'
+              ? view.getInt32(4 * i, true)
+              : view.getFloat64(8 * i, true);
     }
+    if (e.dtype === 'BOOL' && data.some((b) => b > 1)) fail(`tensor '${e.name}': a BOOL byte is neither 0 nor 1`);
     Object.defineProperty(out, e.name, {
       value: new Tensor(data, e.shape),
       enumerable: true,
@@ -270,9 +285,9 @@ function checkEntry(name: string, value: unknown, dataLength: number): Entry {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`${what}: entry is not an object`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (typeof dtype !== 'string') fail(`${what}: missing dtype`);
-  if (dtype !== 'F32' && dtype !== 'F64') {
+  if (dtype !== 'F32' && dtype !== 'F64' && dtype !== 'I32' && dtype !== 'BOOL') {
     const known = OTHER_DTYPES.has(dtype) ? 'a safetensors dtype zerograd does not hold' : 'not a safetensors dtype';
-    fail(`${what}: dtype ${JSON.stringify(dtype)} is ${known}; zerograd reads F32 and F64`);
+    fail(`${what}: dtype ${JSON.stringify(dtype)} is ${known}; zerograd reads F32, F64, I32 and BOOL`);
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) {
     fail(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
