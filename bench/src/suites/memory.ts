@@ -17,6 +17,9 @@ import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('../memory-child.ts', import.meta.url));
+const TRACE_CHILD = fileURLToPath(new URL('../trace-child.ts', import.meta.url));
+/** Nodes of the graph traceGraph is measured on (issue 11: it took 20 s and 3 GB at this size). */
+const TRACE_NODES = 1_000_000;
 const NUMPY_SCRIPT = fileURLToPath(new URL('../../numpy_twolayer.py', import.meta.url));
 const EPOCHS = 10;
 /** Growth of the RSS from the end of epoch 1 to the end of the last epoch that still counts as flat. */
@@ -36,8 +39,25 @@ interface MemoryRun {
   losses: number[];
 }
 
+/** What bench/src/trace-child.ts prints. */
+interface TraceRun {
+  nodes: number;
+  buildMs: number;
+  traceMs: number[];
+  traceCpuMs: number[];
+  rssGraph: number;
+  peakRss: number;
+  peakFrom: string;
+  snapshotHeap: number;
+  cpuSeconds: number;
+}
+
 /** Runs a command to completion and parses the JSON line it prints last. */
-function runJson(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<MemoryRun> {
+function runJson<T = MemoryRun>(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -52,7 +72,7 @@ function runJson(cmd: string, args: string[], options: { cwd?: string; env?: Nod
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}\n${err}`));
       try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as MemoryRun);
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as T);
       } catch (e) {
         reject(new Error(`${cmd} printed no JSON result (${String(e)}): ${out.slice(0, 300)}\n${err}`));
       }
@@ -62,10 +82,13 @@ function runJson(cmd: string, args: string[], options: { cwd?: string; env?: Nod
 
 export const memorySuite: Suite = {
   name: 'memory',
-  description: `peak RSS over ${EPOCHS} training epochs of the chapter-5 net (fresh processes), and whether it is flat, vs numpy`,
+  description:
+    `peak RSS over ${EPOCHS} training epochs of the chapter-5 net (fresh processes), and whether it is flat, vs numpy; ` +
+    `traceGraph of a ${TRACE_NODES.toLocaleString('en-US')}-node graph`,
   async run(ctx: SuiteContext): Promise<Row[]> {
+    const traced = await traceRows(ctx);
     const label = `float32 chapter-5 net, ${EPOCHS} epochs`;
-    if (ctx.filter && !ctx.filter.test(label)) return [];
+    if (ctx.filter && !ctx.filter.test(label)) return traced;
 
     ctx.log(`zerograd: ${EPOCHS} epochs in a child Node process`);
     const zg = await runJson(
@@ -91,7 +114,9 @@ export const memorySuite: Suite = {
           dtype: 'float32',
           seed: 0,
         };
-        np = await runJson(PYTHON, [NUMPY_SCRIPT, '--memory', JSON.stringify(request)], { env: pythonEnv().env });
+        np = await runJson<MemoryRun>(PYTHON, [NUMPY_SCRIPT, '--memory', JSON.stringify(request)], {
+          env: pythonEnv().env,
+        });
         ctx.addChildCpu(np.cpuSeconds);
       } finally {
         data.dispose();
@@ -155,6 +180,62 @@ export const memorySuite: Suite = {
         peak: 'VmHWM (Linux), else the largest per-iteration sample (zerograd) or ru_maxrss (numpy)',
         zerogradSampledPeakMiB: zg.sampledPeakRss == null ? null : Math.round(mib(zg.sampledPeakRss)),
       }),
+      ...traced,
     ];
   },
 };
+
+/**
+ * traceGraph of a 1,000,000-node graph of scalars, in a fresh Node (src/trace-child.ts): the
+ * time of one trace beside the time of the forward pass that built the graph, and the peak RSS
+ * while tracing beside the RSS of the graph alone — the reference columns say what the snapshot
+ * costs relative to the graph it describes.
+ */
+async function traceRows(ctx: SuiteContext): Promise<Row[]> {
+  const label = `traceGraph, ${TRACE_NODES.toLocaleString('en-US')}-node graph of scalars`;
+  if (ctx.filter && !ctx.filter.test(label)) return [];
+  ctx.log(`zerograd: ${label} in a child Node process`);
+  const samples = ctx.quick ? 1 : 5;
+  const run = await runJson<TraceRun>(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      TRACE_CHILD,
+      '--nodes',
+      String(TRACE_NODES),
+      '--samples',
+      String(samples),
+    ],
+    { cwd: BENCH_DIR },
+  );
+  ctx.addChildCpu(run.cpuSeconds);
+  const sorted = [...run.traceMs].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const referenceName = 'forward pass / graph alone';
+  const params = { nodes: run.nodes, samples, graph: 'chain y = y·w + b of scalars (a Mul and an Add per link)' };
+  return [
+    makeRow({
+      suite: 'memory',
+      name: `${label}: ms per trace (reference: the forward pass that built it)`,
+      unit: 'ms',
+      better: 'lower',
+      zerograd: at(0.5),
+      reference: run.buildMs,
+      referenceName,
+      spread: { zerograd: [at(0.25), at(0.75)] },
+      params: { ...params, traceMs: run.traceMs.map(Math.round), traceCpuMs: run.traceCpuMs.map(Math.round) },
+    }),
+    makeRow({
+      suite: 'memory',
+      name: `${label}: peak RSS while tracing (reference: the graph alone)`,
+      unit: 'MiB',
+      better: 'lower',
+      zerograd: run.peakRss / MIB,
+      reference: run.rssGraph / MIB,
+      referenceName,
+      params: { ...params, peak: run.peakFrom, snapshotHeapMiB: Math.round(run.snapshotHeap / MIB) },
+    }),
+  ];
+}

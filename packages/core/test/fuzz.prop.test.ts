@@ -4,6 +4,7 @@
 // never a silently wrong shape. Valid inputs must not be refused.
 import * as core from '@zerograd/core';
 import { type IndexSpec, Tensor, Variable, ZerogradError } from '@zerograd/core';
+import { gatherMap, gemm, kernels } from '@zerograd/core/internals';
 import { checkProperty, opEntries, shapeArb } from '@zerograd/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -474,6 +475,212 @@ describe('fuzz: creation, randomness and graph functions', () => {
         if (v) call('detach', () => v.detach().toString());
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+// What issue 11's attack run found, as properties: each would have failed (or crashed the
+// process) before its fix. #1 (accuracy of NaN rows) lives in @zerograd/layers: its property is
+// in packages/layers/test/reliability.test.ts.
+describe('fuzz: the classes of issue 11', () => {
+  const fmt = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
+
+  it('#5 printing any shape — empty ones of huge extent included — never materialises it', () => {
+    const hugeDim = fc.constantFrom(1e6, 2 ** 31, 2 ** 40, 9e15);
+    const emptyHuge = fc
+      .tuple(fc.array(fc.oneof(hugeDim, fc.nat(5)), { minLength: 0, maxLength: 3 }), fc.nat(3))
+      .map(([dims, at]) => {
+        const s = [...dims];
+        s.splice(at % (s.length + 1), 0, 0); // one zero somewhere: no elements at all
+        return s;
+      });
+    const smallOrLarge = shapeArb({ maxRank: 4, minSize: 0, maxSize: 40, maxElements: 3000 });
+    checkProperty(
+      'fuzz: printing',
+      fc.property(
+        fc.oneof(emptyHuge, smallOrLarge),
+        fc.constantFrom<core.DType>('float32', 'float64'),
+        fc.array(element, { minLength: 1, maxLength: 8 }),
+        (shape, dtype, pool) => {
+          const size = shape.reduce((p, q) => p * q, 1);
+          const t =
+            size === 0
+              ? core.zeros(shape, { dtype })
+              : core.fromArray(
+                  Float64Array.from({ length: size }, (_, i) => pool[i % pool.length]),
+                  { shape, dtype },
+                );
+          const text = call('String(tensor)', () => String(t));
+          expect(text.ok).toBe(true);
+          const s = text.ok ? (text.value as string) : '';
+          expect(s.endsWith(`shape=${fmt(shape)}, dtype=${dtype})`)).toBe(true);
+          // Summarised past the threshold (numpy's rule: only axes longer than 2·edgeItems get
+          // a ...), complete below it, and never long.
+          const { threshold, edgeItems } = core.printOptions;
+          expect(s.includes('...')).toBe(size > threshold && shape.some((d) => d > 2 * edgeItems));
+          // Length: at most ~40 characters per number shown (all of them, or 2·edgeItems per axis).
+          const shown = s.includes('...') ? shape.reduce((p, d) => p * Math.min(d, 2 * edgeItems), 1) : size;
+          expect(s.length).toBeLessThan(200 + 40 * shown);
+          const v = call('String(variable)', () => String(core.variable(t)));
+          expect(v.ok && (v.value as string).startsWith('Variable(')).toBe(true);
+          // toArray of a huge empty shape is refused with a library error, not a dead heap.
+          const arr = call('toArray', () => t.toArray());
+          if (!arr.ok) expect(arr.error).toBeInstanceOf(core.ValueError);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('#3 gather offsets of shapes past 2^31 elements are exact (they wrapped in an Int32Array)', () => {
+    const dim = fc.oneof(fc.integer({ min: 1, max: 7 }), fc.constantFrom(2 ** 31 - 1, 2 ** 31, 2 ** 31 + 16, 2 ** 33));
+    checkProperty(
+      'fuzz: gather offsets',
+      fc.property(
+        fc
+          .array(dim, { minLength: 1, maxLength: 3 })
+          .filter((s) => s.reduce((p, q) => p * q, 1) <= 2 ** 52)
+          .chain((shape) =>
+            fc.tuple(
+              fc.constant(shape),
+              fc.tuple(...shape.map((n) => fc.integer({ min: -n, max: n - 1 }))),
+              fc.boolean(),
+            ),
+          ),
+        ([shape, idx, advanced]) => {
+          // The reference in BigInt: no rounding, no wrapping.
+          let expected = 0n;
+          let stride = 1n;
+          for (let a = shape.length - 1; a >= 0; a--) {
+            const i = idx[a] < 0 ? idx[a] + shape[a] : idx[a];
+            expected += BigInt(i) * stride;
+            stride *= BigInt(shape[a]);
+          }
+          const index = advanced ? idx.map((i) => [i]) : idx;
+          const { map } = gatherMap(shape, index as IndexSpec[]);
+          expect(map.length).toBe(1);
+          expect(BigInt(map[0])).toBe(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  const junk = fc.constantFrom<unknown>(
+    5,
+    'ab',
+    '',
+    null,
+    undefined,
+    {},
+    [[]],
+    [0.5],
+    [Number.NaN],
+    true,
+    () => 0,
+    Symbol('s'),
+  );
+
+  it('#11 junk arguments to transpose, fromArray and releaseGraph give library errors', () => {
+    const x = core.variable(core.ones([2, 3]));
+    checkProperty(
+      'fuzz: junk arguments',
+      fc.property(
+        junk,
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.option(fc.nat(200), { nil: null }),
+        (j, depth, selfAt) => {
+          const t = call('transpose', () => core.transpose(x, j as never));
+          if (t.ok) expect(j === undefined || j === null).toBe(true); // only "no axes" is valid here
+          // Deep or self-containing nesting: a library error, never a RangeError from the stack.
+          let nested: unknown = 1;
+          for (let d = 0; d < depth; d++) nested = [nested];
+          const root = nested as unknown[];
+          if (selfAt !== null) {
+            let node = root;
+            for (let d = 0; d < selfAt % depth; d++) node = node[0] as unknown[];
+            node[0] = root; // the array now contains itself
+          }
+          const f = call('fromArray', () => core.fromArray(root as never));
+          if (f.ok) {
+            expect(selfAt === null && depth <= 64).toBe(true);
+            expect((f.value as Tensor).shape).toEqual(new Array(depth).fill(1));
+          }
+          expect(call('releaseGraph', () => core.releaseGraph(j as never)).ok).toBe(false);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('#12 full, kernels and gemm refuse what they cannot compute instead of answering wrong', () => {
+    const binaryKinds = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'ge', 'gt', 'eq'];
+    const kind = fc.oneof(fc.constantFrom(...binaryKinds, 'sum', 'max', 'min', 'exp'), fc.string({ maxLength: 6 }));
+    checkProperty(
+      'fuzz: full, kernels, gemm',
+      fc.property(
+        fc.oneof(element, junk),
+        kind,
+        fc.record({
+          m: fc.integer({ min: 0, max: 3 }),
+          n: fc.integer({ min: 0, max: 3 }),
+          k: fc.integer({ min: 0, max: 3 }),
+        }),
+        fc.record({ a: fc.nat(12), b: fc.nat(12), c: fc.nat(12) }),
+        fc.constantFrom(0, 0.5, -1),
+        (fill, k, { m, n, k: kk }, lengths, offSize) => {
+          // full: a number fills (NaN included); anything else is a ValueError, not NaN or 0.
+          const r = call('full', () => core.full([2], fill as never));
+          if (typeof fill === 'number')
+            expect(Array.from((r.ok ? (r.value as Tensor) : core.ones([2])).data)).toEqual([fill, fill]);
+          else expect(r.ok ? null : r.error).toBeInstanceOf(core.ValueError);
+          // Kernels of an unknown kind throw; they returned zeros (binary) or 1 (reduce).
+          const a = core.fromArray([1, 2]);
+          const bin = call('kernels.binary', () => kernels.binary(k as never, a, a));
+          expect(bin.ok).toBe(binaryKinds.includes(k));
+          const red = call('kernels.reduceTensor', () => kernels.reduceTensor(k as never, a));
+          expect(red.ok).toBe(['sum', 'max', 'min'].includes(k));
+          // gemm: buffers too short or sizes not whole are refused; otherwise the product is exact.
+          const A = Float64Array.from({ length: lengths.a }, (_, i) => i + 1);
+          const B = Float64Array.from({ length: lengths.b }, (_, i) => 2 - i);
+          const C = new Float64Array(lengths.c);
+          const mm = m + offSize; // sometimes not a whole number, sometimes negative
+          const g = call('gemm', () => gemm(mm, n, kk, A, 0, false, B, 0, false, C, 0));
+          const whole = Number.isInteger(mm) && mm >= 0;
+          const fits = whole && lengths.a >= mm * kk && lengths.b >= kk * n && lengths.c >= mm * n;
+          expect(g.ok).toBe(fits);
+          if (fits) {
+            for (let i = 0; i < mm; i++)
+              for (let j = 0; j < n; j++) {
+                let s = 0;
+                for (let p = 0; p < kk; p++) s += A[i * kk + p] * B[p * n + j];
+                expect(C[i * n + j]).toBe(s);
+              }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('#12 a batched matmul error names both full shapes; running out of memory names the op', () => {
+    checkProperty(
+      'fuzz: error messages',
+      fc.property(
+        fc.array(fc.integer({ min: 2, max: 4 }), { minLength: 1, maxLength: 2 }),
+        fc.array(fc.integer({ min: 2, max: 4 }), { minLength: 1, maxLength: 2 }),
+        fc.constantFrom(2 ** 31, 2 ** 33),
+        (ba, bb, huge) => {
+          const sa = [...ba, 2, 3];
+          const sb = [...bb.map((d) => d + 3), 3, 2]; // batch dims differ and are not 1: no broadcast
+          const r = call('matmul', () => core.matmul(core.ones(sa), core.ones(sb)));
+          expect(r.ok).toBe(false);
+          if (!r.ok) expect(r.error.message).toContain(`${fmt(sa)}`) && expect(r.error.message).toContain(fmt(sb));
+          const o = call('broadcastTo', () => core.broadcastTo(core.ones([1]), [huge, 4]));
+          expect(o.ok ? '' : o.error.message).toMatch(/^BroadcastTo: /);
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 });

@@ -15,6 +15,8 @@ import {
   type Variable,
   variable,
 } from '@zerograd/core';
+import { checkProperty } from '@zerograd/core/testing';
+import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   Affine,
@@ -248,5 +250,79 @@ describe('checkpoints on disk (#6, #7)', () => {
   it('save and load refuse a model that is not a layer', async () => {
     await expect(loadParameters(null as never, join(dir, 'private.safetensors'))).rejects.toThrow(ValueError);
     await expect(saveParameters({} as never, join(dir, 'x.safetensors'))).rejects.toThrow(/must be a Layer/);
+  });
+});
+
+// Issue 11's fuzz for #1, here because core's tests must not import layers: random scores with
+// NaN and ±Infinity sprinkled in and random labels, valid or not, against a reference written
+// out here. Before the fix a NaN row counted as class 0 and a label of 0.5 counted half.
+describe('fuzz: accuracy against a reference (#1)', () => {
+  /** Correct rows: no NaN in the row, and the first index of the row's maximum is the label. */
+  function referenceAccuracy(rows: number[][], labels: number[]): number {
+    let correct = 0;
+    rows.forEach((row, r) => {
+      if (row.some(Number.isNaN)) return;
+      const best = row.indexOf(Math.max(...row));
+      if (best === labels[r]) correct++;
+    });
+    return correct / rows.length;
+  }
+  const score = fc.oneof(
+    { arbitrary: fc.double({ min: -4, max: 4, noNaN: true }), weight: 6 },
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0),
+  );
+
+  it('property: NaN rows are wrong, labels must be class indices, one-hot targets agree', () => {
+    checkProperty(
+      'accuracy fuzz',
+      fc.property(
+        fc
+          .integer({ min: 1, max: 8 })
+          .chain((n) =>
+            fc
+              .integer({ min: 1, max: 5 })
+              .chain((c) =>
+                fc.tuple(
+                  fc.array(fc.array(score, { minLength: c, maxLength: c }), { minLength: n, maxLength: n }),
+                  fc.array(fc.nat(c - 1), { minLength: n, maxLength: n }),
+                  fc.option(fc.tuple(fc.nat(n - 1), fc.constantFrom(c, -1, 0.5, Number.NaN, 1e9)), { nil: null }),
+                ),
+              ),
+          ),
+        ([rows, labels, bad]) => {
+          const y = fromArray(rows);
+          if (bad === null) {
+            expect(accuracy(y, fromArray(labels))).toBe(referenceAccuracy(rows, labels));
+            const oneHot = labels.map((l) => rows[0].map((_, k) => (k === l ? 1 : 0)));
+            expect(accuracy(variable(y), fromArray(oneHot))).toBe(referenceAccuracy(rows, labels));
+          } else {
+            const broken = labels.slice();
+            broken[bad[0]] = bad[1];
+            expect(() => accuracy(y, fromArray(broken))).toThrow(ValueError);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('property: evaluate of a net with NaN weights here and there agrees with the reference', () => {
+    checkProperty(
+      'evaluate with NaN weights',
+      fc.property(fc.nat(1000), fc.array(fc.nat(200), { maxLength: 3 }), (seed, holes) => {
+        const r = new Random(seed);
+        const model = new Sequential([new Affine(4, 5, { random: r }), new ReLU(), new Affine(5, 3, { random: r })]);
+        const params = model.parameters();
+        for (const h of holes) {
+          const p = params[h % params.length].data.data;
+          p[h % p.length] = Number.NaN;
+        }
+        const d = { x: r.randn([12, 4]), t: fromArray(Array.from({ length: 12 }, (_, i) => i % 3)) };
+        const y = model.forward(variable(d.x, { requiresGrad: false })).data;
+        const rows = Array.from({ length: 12 }, (_, i) => Array.from(y.data.subarray(i * 3, i * 3 + 3)));
+        expect(evaluate(model, d).accuracy).toBe(referenceAccuracy(rows, Array.from(d.t.data)));
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -95,3 +95,25 @@ export function formatSummary(value: TensorValue): string {
 export function attrSafe(text: string): string {
   return String(text).replace(/</g, '%3C').replace(/>/g, '%3E');
 }
+
+/**
+ * What XML 1.0 and HTML cannot hold as text: C0 controls other than tab, newline and carriage
+ * return, DEL and the C1 controls, lone surrogates (a UTF-16 half with no partner) and the
+ * noncharacters (U+FFFE, U+FFFF, U+FDD0–U+FDEF …). One such character — a NUL in a variable's
+ * name — made a whole standalone SVG unparseable.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const NOT_TEXT = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]|\p{Cs}|\p{Noncharacter_Code_Point}/gu;
+
+/**
+ * Markup or text made safe for XML and HTML: C0 controls become their visible Control Pictures
+ * (NUL → ␀, backspace → ␈, DEL → ␡), so a learner still sees that a name held one; every other
+ * character XML forbids becomes U+FFFD (�). Markup itself is untouched (it never uses them).
+ */
+export function xmlSafe(text: string): string {
+  return String(text).replace(NOT_TEXT, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    return code === 0x7f ? '\u2421' : '\uFFFD';
+  });
+}

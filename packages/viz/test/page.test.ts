@@ -81,6 +81,6 @@ describe('writeSite', () => {
         { title: 'A', sections: [] },
       ]),
     ).rejects.toThrow(/two pages/);
-    expect(existsSync(join(dir, 'a.html'))).toBe(true);
+    expect(existsSync(join(dir, 'a.html'))).toBe(false); // names are checked before anything is written
   });
 });

@@ -134,7 +134,7 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   if (typeof value !== 'number')
     throw new ValueError('full', `the fill value must be a number, got ${describeValue(value)}`);
   const data = allocate(checkDType('full', options.dtype ?? 'float64'), sizeOf(s));
-  if (value !== 0) data.fill(value);
+  if (!Object.is(value, 0)) data.fill(value); // a fresh buffer holds +0 already, not −0
   return new Tensor(data, s);
 }
 

@@ -186,8 +186,10 @@ export class Tensor {
   /** Nested arrays (a plain number for a scalar), like numpy's `tolist()`. */
   toArray(): NestedArray {
     if (this.shape.length === 0) return Tensor.valueOf0d(this);
-    // An empty tensor can still have a huge shape ([1e6, 1e6, 0]): refuse to build its lists.
-    const lists = sizeOf(this.shape.slice(0, -1));
+    // An empty tensor can still have a huge shape ([1e6, 1e6, 0], [2 ** 40, 0, 5]): refuse to
+    // build its lists. Every depth counts (n0, n0·n1, …): a zero stops only the deeper ones.
+    let lists = 0;
+    for (let d = 0, level = 1; d < this.shape.length - 1; d++) lists = Math.max(lists, (level *= this.shape[d]));
     if (lists > Math.max(this.size, 1 << 20)) {
       throw new ValueError(
         'toArray',

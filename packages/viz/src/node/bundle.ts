@@ -46,10 +46,14 @@ export function escapeScript(code: string): string {
   return code.replace(/<\/(script)/gi, '<\\/$1');
 }
 
-/** JSON for an inline `<script type="application/json">`: every `<` escaped, so nothing can close it. */
+/**
+ * JSON for an inline `<script type="application/json">`: every `<` escaped, so nothing can close
+ * it, and so is every character HTML does not allow in a page's source (C1 controls,
+ * noncharacters; JSON.stringify already escapes C0 controls and lone surrogates) — as JSON
+ * escapes, so the data reads back exactly.
+ */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value).replace(/[<\u2028\u2029\x7F-\x9F]|\p{Noncharacter_Code_Point}/gu, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
 }

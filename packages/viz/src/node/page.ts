@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ValueError } from '@zerograd/core';
+import { xmlSafe } from '../format.js';
 import type { GraphOptions } from '../graph/layout.js';
 import { PAGE_CSS } from '../page-style.js';
 import { drawSection } from '../render.js';
@@ -55,7 +57,7 @@ export async function pageHtml(page: PageSpec, opts: PageOptions = {}): Promise<
     const nav = document.createElement('nav');
     for (const link of opts.nav) {
       const a = document.createElement('a');
-      a.setAttribute('href', link.href);
+      a.setAttribute('href', safeHref(link.href));
       a.textContent = link.text;
       nav.appendChild(a);
       nav.appendChild(document.createTextNode(' '));
@@ -95,14 +97,54 @@ export async function pageHtml(page: PageSpec, opts: PageOptions = {}): Promise<
   return withTitle(document, page.title);
 }
 
+/**
+ * A link target from the caller, refused (`ValueError`) when it would run or embed something:
+ * only relative references and `http:`, `https:` and `mailto:` URLs are links. Browsers ignore
+ * tabs and newlines inside a scheme and spaces or controls before it (`java\tscript:` is
+ * `javascript:`), so the scheme is read the same way.
+ */
+function safeHref(href: string): string {
+  const read = String(href)
+    .replace(/[\t\n\r]/g, '')
+    .replace(/^[\0-\x20]+/, '');
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(read)?.[1]?.toLowerCase();
+  if (scheme !== undefined && !['http', 'https', 'mailto'].includes(scheme)) {
+    throw new ValueError(
+      'pageHtml',
+      `nav link ${JSON.stringify(href)}: the ${scheme}: scheme is not allowed in a link`,
+    );
+  }
+  return String(href);
+}
+
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * The page's HTML, with the title filled in. Every text and attribute value outside the scripts
+ * goes through `xmlSafe` first: a NUL or a lone surrogate in a title, heading or name is not
+ * allowed in an HTML page either. (The scripts hold the runtime, whose code must stay as it is,
+ * and the data, whose JSON escapes such characters itself.)
+ */
 function withTitle(document: Document, title: string): string {
+  cleanText(document.documentElement);
   const html = `<!DOCTYPE html>\n${document.documentElement.outerHTML}\n`;
-  return html.replace('<title></title>', () => `<title>${escapeHtml(title)}</title>`);
+  return html.replace('<title></title>', () => `<title>${escapeHtml(xmlSafe(title))}</title>`);
+}
+
+function cleanText(node: Node): void {
+  if (node.nodeType === 3) {
+    const text = node as Text;
+    text.data = xmlSafe(text.data);
+    return;
+  }
+  if (node.nodeType !== 1) return;
+  const element = node as Element;
+  if (element.localName === 'script' || element.localName === 'style') return;
+  for (const attr of Array.from(element.attributes)) element.setAttribute(attr.name, xmlSafe(attr.value));
+  for (const child of Array.from(element.childNodes)) cleanText(child);
 }
 
 /** A page with one graph (and its stepper, given a step sequence): the quickest way to look at a snapshot. */
@@ -114,9 +156,29 @@ export async function graphPage(
   return pageHtml({ title: title ?? 'Computational graph', sections: [graphSection(snapshotOrSteps, graphOpts)] });
 }
 
-/** A file name from a title: `Backprop: the apple example` → `backprop-the-apple-example.html`. */
+/**
+ * A page's own file name: a letter or digit, then letters, digits, `.`, `_` or `-`, ending in
+ * `.html`. Nothing else: no folder (`a/b.html`, `../x.html`), no scheme (`javascript:…`), no
+ * `%` escapes — the name is both a path inside the site's folder and an `href` in its index.
+ */
+const PAGE_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*\.html$/;
+
+/**
+ * A file name from a title: `Backprop: the apple example` → `backprop-the-apple-example.html`;
+ * a `page.file` given by hand is checked instead (a `ValueError` unless it is a plain file name).
+ */
 export function pageFileName(page: PageSpec): string {
-  if (page.file) return page.file;
+  if (page.file !== undefined) {
+    const file = page.file;
+    if (typeof file !== 'string' || !PAGE_FILE.test(file) || file.includes('..')) {
+      throw new ValueError(
+        'writeSite',
+        `page "${xmlSafe(String(page.title)).slice(0, 80)}" has file ${JSON.stringify(file)}: a page's file must be ` +
+          'a plain file name such as "chapter-5.html" (letters, digits, ".", "_", "-"; no folders, no "..", no URL scheme)',
+      );
+    }
+    return file;
+  }
   const slug = page.title
     .normalize('NFKD')
     .toLowerCase()
@@ -140,15 +202,22 @@ export async function writeSite(
   pages: readonly PageSpec[],
   opts: { title?: string } = {},
 ): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  // Every name is checked before anything is written: a bad page leaves no half-written site.
   const names = new Set<string>();
-  const entries: { href: string; text: string; description?: string }[] = [];
-  for (const page of pages) {
+  const files = pages.map((page) => {
     const file = pageFileName(page);
-    if (names.has(file) || file === 'index.html') throw new Error(`writeSite: two pages would be written to ${file}`);
-    names.add(file);
-    await writePage(join(dir, file), page, { nav: [{ href: 'index.html', text: '← all pages' }] });
-    entries.push({ href: file, text: page.title, description: page.description });
+    // Compared case-blind: on macOS and Windows `A.html` and `a.html` are one file.
+    if (names.has(file.toLowerCase()) || file.toLowerCase() === 'index.html') {
+      throw new ValueError('writeSite', `two pages would be written to ${file}`);
+    }
+    names.add(file.toLowerCase());
+    return file;
+  });
+  await mkdir(dir, { recursive: true });
+  const entries: { href: string; text: string; description?: string }[] = [];
+  for (const [i, page] of pages.entries()) {
+    await writePage(join(dir, files[i]), page, { nav: [{ href: 'index.html', text: '← all pages' }] });
+    entries.push({ href: files[i], text: page.title, description: page.description });
   }
   const document = createDocument();
   const meta = document.createElement('meta');
