@@ -73,14 +73,16 @@ export function computeGrads(
       const node = queue.pop();
       checkUnmodified(node);
       const gys = node.outputs.map((o) => grads.get(o) ?? constant(zeros(o.shape, { dtype: o.dtype })));
-      modes.backwardOf = node.name;
+      // Anomalies found in this backward (and in fitting its gradients) name the op and the
+      // layer path its forward ran in.
+      modes.backwardOf = node.scope.length === 0 ? node.name : `${node.name} made in ${node.scope.join('/')}`;
       const gxs = gradientList(node, node.def.backward(gys, node));
-      modes.backwardOf = outer.backwardOf;
       const ins = node.inputs;
       for (let i = 0; i < ins.length; i++) {
         const gx = gxs[i];
         if (ins[i].requiresGrad && gx !== null && gx !== undefined) receive(ins[i], fitToInput(node, i, gx));
       }
+      modes.backwardOf = outer.backwardOf;
       for (const o of node.outputs) if (!kept(o)) grads.delete(o);
       onStep?.(
         node,

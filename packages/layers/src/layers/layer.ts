@@ -1,5 +1,6 @@
 import {
   asVariable,
+  currentScope,
   type DType,
   fmtShape,
   noGrad,
@@ -8,7 +9,8 @@ import {
   scope,
   type Tensor,
   ValueError,
-  type Variable,
+  Variable,
+  ZerogradError,
 } from '@zerograd/core';
 
 /** Any layer, whatever extra inputs its `forward` takes (loss layers take targets). */
@@ -38,10 +40,19 @@ export abstract class Layer<Args extends unknown[] = []> {
   private readonly ownParameters = new Map<string, Variable>();
   private readonly ownBuffers = new Map<string, Tensor>();
   private readonly ownChildren = new Map<string, AnyLayer>();
+  /** How many own fields `adoptFields` last looked at (it looks again when the count changes). */
+  private fieldsSeen = 0;
 
   /** Runs the layer on `x` (plus targets for loss layers) inside its scope. */
   forward(x: Operand, ...args: Args): Variable {
-    return scope(this.name ?? this.type, () => this.call(asVariable(this.type, x), ...args));
+    this.adoptFields();
+    return scope(this.name ?? this.type, () => {
+      try {
+        return this.call(asVariable(this.type, x), ...args);
+      } catch (e) {
+        throw locate(e, currentScope());
+      }
+    });
   }
 
   /** The layer's computation, composed of ops; called by `forward` inside the layer's scope. */
@@ -83,6 +94,34 @@ export abstract class Layer<Args extends unknown[] = []> {
     return layer;
   }
 
+  /**
+   * Registers what was assigned to fields without `registerChild`/`registerParameter`, as
+   * PyTorch's `nn.Module` does on assignment: `this.fc = new Affine(4, 2)` makes `fc` a child and
+   * `this.w = parameter(...)` a parameter named `w`. Runs before anything walks the layer tree,
+   * so a model never silently trains nothing. Layers and parameters already in the tree (a
+   * shared reference) are not registered twice.
+   */
+  private adoptFields(): void {
+    const keys = Object.keys(this);
+    if (keys.length === this.fieldsSeen) return;
+    this.fieldsSeen = keys.length;
+    for (const key of keys) {
+      const value = (this as Record<string, unknown>)[key];
+      if (value instanceof Layer) {
+        if (
+          value === this ||
+          [...this.ownChildren.values()].some((c) => c === value || [...c.layers()].includes(value))
+        )
+          continue;
+        this.registerChild(key, value as AnyLayer);
+      } else if (value instanceof Variable && value.isParameter) {
+        if ([...this.ownParameters.values()].includes(value)) continue;
+        if ([...this.ownChildren.values()].some((c) => c.parameters().includes(value))) continue;
+        this.registerParameter(key, value);
+      }
+    }
+  }
+
   /** Gives every parameter Variable its qualified name (`affine1.W`), as drawings show it. */
   private renameParameters(): void {
     for (const [n, p] of this.namedParameters()) p.name = n;
@@ -90,17 +129,20 @@ export abstract class Layer<Args extends unknown[] = []> {
 
   /** The direct children, with their names. */
   namedChildren(): [string, AnyLayer][] {
+    this.adoptFields();
     return [...this.ownChildren];
   }
 
   /** This layer and every layer below it, depth first. */
   *layers(): IterableIterator<AnyLayer> {
+    this.adoptFields();
     yield this as unknown as AnyLayer;
     for (const c of this.ownChildren.values()) yield* c.layers();
   }
 
   /** Every parameter of this layer and its children, with qualified names (`affine1.W`), in registration order. */
   namedParameters(): [string, Variable][] {
+    this.adoptFields();
     const out: [string, Variable][] = [...this.ownParameters];
     for (const [cn, c] of this.ownChildren) for (const [n, p] of c.namedParameters()) out.push([`${cn}.${n}`, p]);
     return out;
@@ -113,6 +155,7 @@ export abstract class Layer<Args extends unknown[] = []> {
 
   /** Every buffer of this layer and its children, with qualified names (`batchnorm1.runningMean`). */
   namedBuffers(): [string, Tensor][] {
+    this.adoptFields();
     const out: [string, Tensor][] = [...this.ownBuffers];
     for (const [cn, c] of this.ownChildren) for (const [n, t] of c.namedBuffers()) out.push([`${cn}.${n}`, t]);
     return out;
@@ -210,11 +253,31 @@ export abstract class Layer<Args extends unknown[] = []> {
   }
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An identifier, or an index like PyTorch's `nn.Sequential` uses (`0`, `1`, … without leading zeros). */
+const NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|0|[1-9][0-9]*)$/;
 
 function checkName(op: string, name: string, taken: boolean): void {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new ValueError(op, `name ${JSON.stringify(name)} must be an identifier (letters, digits, _; no dots)`);
+    throw new ValueError(
+      op,
+      `name ${JSON.stringify(name)} must be an identifier (letters, digits, _; no dots) or an index like 0, 1`,
+    );
   }
   if (taken) throw new ValueError(op, `name '${name}' is already used in this layer`);
+}
+
+/** Errors already prefixed with the layer path they came from (outer layers leave them alone). */
+const LOCATED = new WeakSet<object>();
+
+/**
+ * A library error raised inside a layer, re-raised with the layer path in front
+ * (`Sequential/affine2: MatMul: cannot multiply (5, 64) by (32, 10) …`) — the same class, the
+ * original as `cause`. Other errors pass through untouched.
+ */
+function locate(e: unknown, path: readonly string[]): unknown {
+  if (!(e instanceof ZerogradError) || LOCATED.has(e) || path.length === 0) return e;
+  const Ctor = e.constructor as new (op: string, message: string) => ZerogradError;
+  const located = Object.assign(new Ctor(path.join('/'), e.message), { cause: e });
+  LOCATED.add(located);
+  return located;
 }

@@ -51,6 +51,13 @@ export abstract class Optimizer {
 
   constructor(params: ParameterSource, options: OptimizerOptions, defaultLr: number) {
     const named = collect(params);
+    if (named.length === 0) {
+      // An optimizer over nothing trains nothing: usually layers that were never registered.
+      throw new ValueError(
+        new.target.name,
+        'there are no parameters to update (does the model register its layers? fields of a Layer are registered when it is first used)',
+      );
+    }
     this.params = named.map(([, p]) => p);
     this.keys = named.map(([k]) => k);
     this.slots = named.map(() => new Map());
