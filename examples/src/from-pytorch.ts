@@ -125,7 +125,7 @@ export function trainFromPytorch(options: FromPytorchOptions = {}): FromPytorchR
   const test = evaluate(model, data.test, { loss: (y, t) => softmaxCrossEntropy(y, t) }); // eval mode, no graph
   return {
     model,
-    testAccuracy: test.accuracy,
+    testAccuracy: test.accuracy ?? Number.NaN,
     testLoss: test.loss ?? Number.NaN,
     losses,
     lrs,

@@ -94,7 +94,7 @@ export function hyperparameterSearch(data: MnistData, sizes = SEARCH_QUICK, seed
     if (!best || score > best.score) best = { score, net };
   }
   trials.sort((a, b) => b.score - a.score);
-  const bestTestAccuracy = best ? evaluate(best.net, data.test).accuracy : Number.NaN;
+  const bestTestAccuracy = best ? (evaluate(best.net, data.test).accuracy ?? Number.NaN) : Number.NaN;
   return { split, trials, bestTestAccuracy };
 }
 

@@ -25,6 +25,7 @@ import {
   evaluate,
   Layer,
   loadParameters,
+  meanSquaredError,
   parametersFromBytes,
   parametersToBytes,
   ReLU,
@@ -324,5 +325,28 @@ describe('fuzz: accuracy against a reference (#1)', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('train with a regression loss reports no accuracy', () => {
+  it('one output column or real-valued targets: the history has losses and no accuracies', () => {
+    const x = random.randn([40, 3]);
+    const t = fromArray(Array.from({ length: 40 }, (_, i) => [0.1 * i]));
+    const model = new Sequential([new Affine(3, 8, { random }), new ReLU(), new Affine(8, 1, { random })]);
+    const r = train({
+      model,
+      loss: (y, target) => meanSquaredError(y, target, { reduction: 'mean' }),
+      optimizer: new SGD(model, { lr: 0.01 }),
+      data: { train: { x, t }, test: { x, t } },
+      epochs: 2,
+      batchSize: 10,
+      progress: false,
+    });
+    expect(r.history.trainAccuracy).toEqual([]);
+    expect(r.history.testAccuracy).toEqual([]);
+    expect(r.history.evaluations.at(-1)?.testLoss).toBeGreaterThan(0);
+    expect(evaluate(model, { x, t }).accuracy).toBeUndefined();
+    // Classification still reports one.
+    expect(typeof evaluate(net(), data()).accuracy).toBe('number');
   });
 });

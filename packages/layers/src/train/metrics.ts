@@ -42,6 +42,17 @@ export function countCorrect(y: Variable | Tensor, t: Tensor): number {
   return correct;
 }
 
+/**
+ * Whether outputs `y` and targets `t` are a classification: scores `[N, C]` with C ≥ 2 against
+ * integer labels `[N]` or rows `[N, C]`. Anything else (one output column, real-valued targets)
+ * is a regression, for which accuracy means nothing.
+ */
+export function isClassification(y: Tensor, t: Tensor): boolean {
+  if (y.ndim !== 2 || y.shape[1] < 2) return false;
+  if (t.ndim === 2) return t.shape[1] === y.shape[1];
+  return t.ndim === 1 && t.data.every((v) => Number.isInteger(v));
+}
+
 /** The fraction of rows of `y` whose argmax is the label in `t` (see `countCorrect`). */
 export function accuracy(y: Variable | Tensor, t: Tensor): number {
   const n = (y instanceof Variable ? y.data : y).shape[0];
@@ -66,8 +77,11 @@ export interface EvaluateOptions {
 
 /** What {@link evaluate} measured. */
 export interface Evaluation {
-  /** Fraction of examples classified correctly. */
-  accuracy: number;
+  /**
+   * Fraction of examples classified correctly — absent for a regression model (outputs with one
+   * column, or targets that are neither class labels nor one-hot rows of the outputs' width).
+   */
+  accuracy?: number;
   /** Mean loss over the examples, when a loss was given. */
   loss?: number;
   /** Examples seen (all of them). */
@@ -92,14 +106,17 @@ export function evaluate(model: AnyLayer, data: Dataset, options: EvaluateOption
       let correct = 0;
       let count = 0;
       let lossSum = 0;
+      let classifies: boolean | undefined;
       for (const batch of new DataLoader(data, { batchSize })) {
         const x = dtype ? batch.x.astype(dtype) : batch.x;
         const y = model.forward(x);
-        correct += countCorrect(y, batch.t);
+        classifies ??= isClassification(y.data, batch.t);
+        if (classifies) correct += countCorrect(y, batch.t);
         if (options.loss) lossSum += applyLoss(options.loss, y, batch.t).item() * batch.x.shape[0];
         count += batch.x.shape[0];
       }
-      const out: Evaluation = { accuracy: count === 0 ? Number.NaN : correct / count, count };
+      const out: Evaluation = { count };
+      if (classifies !== false) out.accuracy = count === 0 ? Number.NaN : correct / count;
       if (options.loss) out.loss = count === 0 ? Number.NaN : lossSum / count;
       return out;
     });

@@ -283,8 +283,9 @@ export function train(options: TrainOptions): TrainResult {
     const record: EvaluationRecord = {
       iteration,
       epoch,
-      ...(trainEval ? { trainAccuracy: trainEval.accuracy } : {}),
-      ...(testEval ? { testAccuracy: testEval.accuracy, testLoss: testEval.loss } : {}),
+      ...(trainEval?.accuracy !== undefined ? { trainAccuracy: trainEval.accuracy } : {}),
+      ...(testEval?.accuracy !== undefined ? { testAccuracy: testEval.accuracy } : {}),
+      ...(testEval ? { testLoss: testEval.loss } : {}),
       ms,
     };
     history.evaluations.push(record);
