@@ -58,11 +58,22 @@ export {
 export {
   decodeSafetensors,
   decodeSafetensorsMetadata,
+  type EncodeSafetensorsOptions,
   encodeSafetensors,
   MAX_HEADER_BYTES,
+  openSafetensors,
   type SafetensorsDType,
+  type SafetensorsFile,
 } from './io/safetensors.js';
 export { loadSafetensors, saveSafetensors } from './io/safetensors-node.js';
+export {
+  type CheckpointFormat,
+  type LoadReport,
+  type LoadTorchOptions,
+  loadTorchStateDict,
+  type MatrixLayout,
+  toTorchStateDict,
+} from './io/torch.js';
 // Layers
 export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { ELU, GELU, Identity, LeakyReLU, SiLU, Softplus } from './layers/activations-extra.js';

@@ -5,7 +5,7 @@
 import type { Tensor } from '@zerograd/core';
 import { ValueError, ZerogradError } from '@zerograd/core';
 import { nodeBuiltin } from './node-builtins.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { decodeSafetensors, type EncodeSafetensorsOptions, encodeSafetensors } from './safetensors.js';
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
@@ -26,14 +26,16 @@ type Path = typeof import('node:path');
  * @param path destination file; its directory must exist.
  * @param tensors name → tensor (float32 is written as `F32`, float64 as `F64`).
  * @param metadata optional string pairs stored under `__metadata__`.
+ * @param options as for `encodeSafetensors` (`int64`: int32 tensors written as I64).
  */
 export async function saveSafetensors(
   path: string,
   tensors: Record<string, Tensor>,
   metadata?: Record<string, string>,
+  options?: EncodeSafetensorsOptions,
 ): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new ValueError('saveSafetensors', 'path must be a file name');
-  const bytes = encodeSafetensors(tensors, metadata);
+  const bytes = encodeSafetensors(tensors, metadata, options);
   const fs = nodeBuiltin<Fs>('saveSafetensors', 'node:fs/promises');
   const paths = nodeBuiltin<Path>('saveSafetensors', 'node:path');
   const target = await followLink(fs, path);

@@ -50,6 +50,8 @@ export class BatchNorm extends Layer {
   readonly momentum: number;
   /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Training batches seen (PyTorch's `num_batches_tracked`; not part of zerograd's own checkpoints). */
+  batchesTracked = 0;
 
   constructor(features: number, options: BatchNormOptions = {}) {
     super();
@@ -125,6 +127,7 @@ export class BatchNorm extends Layer {
       rm[i] = m * rm[i] + (1 - m) * mu.data[i];
       rv[i] = m * rv[i] + (1 - m) * variance.data[i] * unbias;
     }
+    this.batchesTracked++;
     this.runningMean.markModified();
     this.runningVar.markModified();
   }
