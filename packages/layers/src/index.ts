@@ -153,3 +153,4 @@ export {
   type TrainResult,
   train,
 } from './train/train.js';
+export { type TrainAsyncOptions, trainAsync } from './train/train-async.js';

@@ -1,5 +1,6 @@
 /**
- * Benchmark (not a test): layout + draw time of graphs of 50, 200 and 1,000 nodes in Chromium,
+ * Benchmark (not a test): layout + draw time of graphs of 50, 200, 1,000 and 10,000 nodes in Chromium
+ * (above 150 nodes scopes are boxed after a flat layout; above 2,000 they are collapsed),
  * using the same bundled runtime the pages inline. Run: `npx tsx packages/viz/bench/layout.ts`.
  * Prints a table (median of several runs) and writes it to packages/viz/bench/results/layout.txt.
  */
@@ -63,7 +64,7 @@ export function syntheticSnapshot(target: number): GraphSnapshot {
 }
 
 async function main(): Promise<void> {
-  const sizes = [50, 200, 1000];
+  const sizes = [50, 200, 1000, 10000];
   const runs = 5;
   const dir = mkdtempSync(join(tmpdir(), 'zg-bench-'));
   const file = join(dir, 'bench.html');

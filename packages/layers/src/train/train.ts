@@ -212,6 +212,20 @@ function positiveInt(name: string, v: unknown): number {
  * });
  */
 export function train(options: TrainOptions): TrainResult {
+  const steps = trainSteps(options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The loop of {@link train} as a generator that pauses after every optimizer step (and its
+ * evaluation, when one falls there), yielding that step's event and returning the result. `train`
+ * runs it to the end in one go; `trainAsync` awaits the event loop between steps. Both therefore
+ * compute exactly the same numbers. Ending it early (`return()`) runs its cleanup.
+ */
+export function* trainSteps(options: TrainOptions): Generator<IterationEvent, TrainResult, void> {
   const { model, loss, optimizer, data } = options;
   if (!model || typeof model.forward !== 'function') throw new ValueError('train', 'model must be a Layer');
   if (!optimizer || typeof optimizer.step !== 'function')
@@ -334,6 +348,7 @@ export function train(options: TrainOptions): TrainResult {
           evaluation = runEvaluation(epoch - 1 + epochSteps / perEpoch);
           model.train();
         }
+        yield event;
         if (stopped || iteration === total) break;
       }
       const summary: EpochEvent = {

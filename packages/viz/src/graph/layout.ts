@@ -2,6 +2,8 @@ import dagre from '@dagrejs/dagre';
 import { formatShape, formatTensorInline } from '../format.js';
 import { measureText } from '../text.js';
 import type { GraphSnapshot, SnapshotNode, SnapshotVariableNode, TensorValue } from '../types.js';
+import { type NestedItem, nestedLayout } from './nested-layout.js';
+import { CLUSTER_LABEL, clusterId, collapseDepth } from './scopes.js';
 
 /** Options for drawing a graph snapshot (all optional). */
 export interface GraphOptions {
@@ -21,6 +23,12 @@ export interface GraphOptions {
   step?: number;
   /** Prefix for ids inside the SVG (markers), so several graphs can share one page; default `zg`. */
   idPrefix?: string;
+  /**
+   * Above this many nodes (default 2,000) layer scopes are collapsed, each drawn as one box
+   * node, at the deepest scope level that leaves at most a thousand things to lay out, so a
+   * huge graph still opens in a second or two instead of freezing the tab.
+   */
+  collapseAbove?: number;
 }
 
 /** How a node is drawn. */
@@ -30,7 +38,7 @@ export type NodeShape = 'ellipse' | 'circle' | 'rect';
 export interface LaidOutNode {
   id: string;
   kind: 'variable' | 'op';
-  /** `parameter`, `input`, `constant`, `intermediate` or `op`. */
+  /** `parameter`, `input`, `constant`, `intermediate`, `op`, or `scope` for a collapsed layer scope. */
   role: string;
   shape: NodeShape;
   x: number;
@@ -78,6 +86,8 @@ export interface GraphLayout {
   clusters: LaidOutCluster[];
 }
 
+export { CLUSTER_LABEL, clusterId };
+
 /** Book-style symbols for the ops the notes draw as circles. */
 const OP_SYMBOLS: Record<string, string> = {
   Add: '+',
@@ -99,10 +109,12 @@ const EDGE_FONT = 11;
 const LINE = 15;
 const PAD = 10;
 const MARGIN = 12;
-/** Above this many nodes the layout trades some crossing minimisation for speed. */
+/**
+ * Above this many nodes each layer scope is laid out on its own (nestedLayout) instead of handing
+ * the scopes to dagre as clusters: dagre's compound layout took 4.6 s for 1,000 nodes
+ * (docs/decisions/0013-big-graph-layout.md).
+ */
 const LARGE_GRAPH = 150;
-/** Cluster boxes grow upward by this much to hold their label. */
-export const CLUSTER_LABEL = 16;
 
 /** The label an op node shows (its symbol when the book has one). */
 export function opLabel(op: string): string {
@@ -112,11 +124,6 @@ export function opLabel(op: string): string {
 /** The inline text (value or gradient) of a variable, or null when too big or unknown. */
 export function inlineTensor(value: TensorValue | null, node: SnapshotVariableNode, opts: GraphOptions): string | null {
   return formatTensorInline(value, node.shape, opts.maxEdgeValues ?? 4, opts.digits ?? 4);
-}
-
-/** Scope path → cluster id. */
-export function clusterId(scope: readonly string[]): string {
-  return `scope:${scope.join('/')}`;
 }
 
 function variableLabel(node: SnapshotVariableNode): string {
@@ -148,7 +155,11 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
   const snap = steps[steps.length - 1];
   if (!snap) throw new Error('layoutGraph: expected at least one snapshot');
   const direction = opts.direction ?? 'LR';
-  const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
+  const large = snap.nodes.length > LARGE_GRAPH;
+  const depth = collapseDepth(snap, opts.collapseAbove ?? 2000);
+  // Small graphs: one dagre layout with the scopes as clusters. Big graphs: the same nodes and
+  // edges go to nestedLayout, one dagre layout per scope (g only collects them).
+  const g = new dagre.graphlib.Graph({ compound: !large, multigraph: true });
   g.setGraph({ rankdir: direction, nodesep: 26, ranksep: 30, edgesep: 10, marginx: 0, marginy: 0 });
 
   const byId = new Map<string, SnapshotNode>(snap.nodes.map((n) => [n.id, n]));
@@ -158,18 +169,43 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
   // Clusters, outermost first, so nested scopes nest.
   const clusterDepth = new Map<string, number>();
   for (const node of snap.nodes) {
-    for (let d = 1; d <= node.scope.length; d++) {
+    for (let d = 1; d <= Math.min(node.scope.length, depth - 1); d++) {
       const id = clusterId(node.scope.slice(0, d));
       if (clusterDepth.has(id)) continue;
       clusterDepth.set(id, d);
+      if (large) continue; // nestedLayout boxes the scopes
       g.setNode(id, { label: node.scope[d - 1] ?? '' });
       if (d > 1) g.setParent(id, clusterId(node.scope.slice(0, d - 1)));
     }
   }
+  /** What a node is drawn as: itself, or the collapsed scope that holds it. */
+  const visible = (node: SnapshotNode): string =>
+    node.scope.length >= depth ? clusterId(node.scope.slice(0, depth)) : node.id;
+  const hidden = new Map<string, number>(); // collapsed scope → nodes it holds
 
   for (const node of snap.nodes) {
     let item: LaidOutNode;
-    if (node.kind === 'variable') {
+    const shownAs = visible(node);
+    if (shownAs !== node.id) {
+      const count = (hidden.get(shownAs) ?? 0) + 1;
+      hidden.set(shownAs, count);
+      if (count > 1) continue;
+      const label = node.scope[depth - 1] ?? '';
+      item = {
+        id: shownAs,
+        kind: 'op',
+        role: 'scope',
+        shape: 'rect',
+        x: 0,
+        y: 0,
+        width: 0,
+        height: 36,
+        label,
+        sublabel: '',
+      };
+      laid.set(shownAs, item);
+      continue;
+    } else if (node.kind === 'variable') {
       const label = variableLabel(node);
       const sublabel = formatShape(node.shape);
       const textW = Math.max(measureText(label, NAME_FONT), measureText(sublabel, SUB_FONT, 'mono'));
@@ -207,34 +243,80 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
     }
     laid.set(node.id, item);
     g.setNode(node.id, { width: item.width, height: item.height });
-    if (node.scope.length > 0) g.setParent(node.id, clusterId(node.scope));
+    if (node.scope.length > 0 && !large) g.setParent(node.id, clusterId(node.scope));
+  }
+  for (const [id, count] of hidden) {
+    const item = laid.get(id) as LaidOutNode;
+    item.sublabel = `${count} nodes`;
+    item.width = Math.ceil(
+      Math.max(measureText(item.label, NAME_FONT), measureText(item.sublabel, SUB_FONT)) + 2 * PAD,
+    );
+    g.setNode(id, { width: item.width, height: item.height });
+    const parent = id.slice('scope:'.length).split('/').slice(0, -1);
+    if (parent.length > 0 && !large) g.setParent(id, clusterId(parent));
   }
 
   const labelFor = (width: number) =>
     width > 0 ? { width: width + 6, height: 2 * LINE + 2, labelpos: direction === 'TB' ? 'r' : 'c' } : {};
   const edgeList: { id: string; kind: 'edge' | 'output'; from: string; to: string; variable: string; width: number }[] =
     [];
+  const joined = new Set<string>(); // edges into or out of a collapsed scope are drawn once per pair
   for (const edge of snap.edges) {
     const from = byId.get(edge.from);
-    const width = from?.kind === 'variable' ? labelWidth(from.id, steps, opts) : 0;
-    const variable = from?.kind === 'variable' ? from.id : edge.to;
-    edgeList.push({ id: edge.id, kind: 'edge', from: edge.from, to: edge.to, variable, width });
+    const to = byId.get(edge.to);
+    if (!from || !to) continue;
+    const a = visible(from);
+    const b = visible(to);
+    if (a === b) continue;
+    const collapsed = a !== from.id || b !== to.id;
+    if (collapsed && joined.has(`${a}>${b}`)) continue;
+    joined.add(`${a}>${b}`);
+    const width = from.kind === 'variable' && !collapsed ? labelWidth(from.id, steps, opts) : 0;
+    const variable = from.kind === 'variable' ? from.id : edge.to;
+    edgeList.push({ id: edge.id, kind: 'edge', from: a, to: b, variable, width });
   }
   // An output has no outgoing edge to carry its value and gradient, so it gets a short stub
   // (an invisible sink), as in the book's figures.
   for (const node of snap.nodes) {
-    if (node.kind !== 'variable' || hasOut.has(node.id)) continue;
+    if (node.kind !== 'variable' || hasOut.has(node.id) || visible(node) !== node.id) continue;
     const width = labelWidth(node.id, steps, opts);
     if (width === 0) continue;
     const sink = `sink:${node.id}`;
     g.setNode(sink, { width: 1, height: 1 });
-    if (node.scope.length > 0) g.setParent(sink, clusterId(node.scope));
+    if (node.scope.length > 0 && !large) g.setParent(sink, clusterId(node.scope));
     edgeList.push({ id: `out:${node.id}`, kind: 'output', from: node.id, to: sink, variable: node.id, width });
   }
+  if (large) {
+    const scopeOf = (id: string): readonly string[] => {
+      if (id.startsWith('scope:')) return id.slice('scope:'.length).split('/').slice(0, -1);
+      return byId.get(id.startsWith('sink:') ? id.slice('sink:'.length) : id)?.scope ?? [];
+    };
+    const items: NestedItem[] = [...laid.values()].map((n) => ({ ...n, scope: scopeOf(n.id) }));
+    for (const e of edgeList)
+      if (e.kind === 'output') items.push({ id: e.to, width: 1, height: 1, scope: scopeOf(e.to) });
+    const nested = nestedLayout(
+      items,
+      edgeList.map((e) => ({ ...e, labelWidth: e.width > 0 ? e.width + 6 : 0, labelHeight: 2 * LINE + 2 })),
+      direction,
+    );
+    for (const item of laid.values()) Object.assign(item, nested.positions.get(item.id));
+    const edges: LaidOutEdge[] = edgeList.map((edge) => {
+      const route = nested.edges.get(edge.id);
+      const label = route?.label ? { ...route.label, width: edge.width + 6 } : null;
+      return {
+        id: edge.id,
+        kind: edge.kind,
+        from: edge.from,
+        to: edge.to,
+        points: route?.points ?? [],
+        variable: edge.variable,
+        label,
+      };
+    });
+    return normalise({ width: 0, height: 0, direction, nodes: [...laid.values()], edges, clusters: nested.clusters });
+  }
   for (const e of edgeList) g.setEdge(e.from, e.to, { ...labelFor(e.width), minlen: 1 }, e.id);
-  // dagre's crossing-minimisation sweeps cost most on big graphs (and gave long chains a
-  // staircase shape); small graphs keep them for the fewest crossings.
-  dagre.layout(g, { disableOptimalOrderHeuristic: snap.nodes.length > LARGE_GRAPH });
+  dagre.layout(g);
 
   for (const item of laid.values()) {
     const n = g.node(item.id);

@@ -36,6 +36,7 @@ ${Object.entries(ROLE_STYLE)
   )
   .join('\n')}
 .zg-graph .zg-role-parameter .zg-body { stroke-width: 2.5; }
+.zg-graph .zg-role-scope .zg-body { fill: #f4f7fb; stroke: #4a6a8f; stroke-width: 2; }
 .zg-graph .zg-node.zg-current .zg-body { stroke: ${GRAD_COLOUR}; stroke-width: 3.5; fill: #ffe3e0; }
 .zg-graph .zg-node.zg-selected .zg-body { stroke: #000; stroke-width: 2.5; }
 .zg-graph .zg-legend text { font-size: 11px; }
