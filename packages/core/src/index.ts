@@ -107,6 +107,7 @@ export {
   mT,
   mul,
   neg,
+  newAxis,
   pow,
   relu,
   reshape,

@@ -9,6 +9,7 @@ import {
   greater,
   less,
   mul,
+  newAxis,
   ones,
   randn,
   ShapeError,
@@ -151,5 +152,25 @@ describe('boolean masks select (they used to gather as indices 0 and 1)', () => 
       [1, 0],
       [0, 1],
     ]);
+  });
+});
+
+describe('newAxis in getItem (numpy’s None)', () => {
+  it('inserts a size-1 axis where it stands, after the axes the entries before it keep', () => {
+    const x = variable([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(getItem(x, newAxis).shape).toEqual([1, 2, 3]);
+    expect(getItem(x, null, newAxis).shape).toEqual([2, 1, 3]);
+    expect(getItem(x, 1, newAxis).toArray()).toEqual([[4, 5, 6]]);
+    expect(getItem(x, null, null, newAxis).shape).toEqual([2, 3, 1]);
+    const y = getItem(x, null, newAxis);
+    y.sum().backward();
+    expect(x.grad?.toArray()).toEqual([
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
+    expect(() => getItem(x, newAxis, [0, 1])).toThrow(ValueError);
   });
 });

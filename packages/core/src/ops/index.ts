@@ -14,7 +14,7 @@ provideEngineOps({ add, sumTo, cast });
 export { add, div, mul, neg, sub } from './arithmetic.js';
 export { cast } from './cast.js';
 export { equal, greater, greaterEqual, less, lessEqual, where } from './compare.js';
-export { getItem, type IndexSpec, type Slice, slice } from './indexing.js';
+export { getItem, type IndexSpec, newAxis, type Slice, slice } from './indexing.js';
 export { abs, clip, cos, exp, log, maximum, minimum, pow, relu, sigmoid, sin, sqrt, square, tanh } from './math.js';
 export { dot, type MatMulOptions, matmul } from './matmul.js';
 export { type Axis, argmax, argmin, max, mean, min, sum } from './reduce.js';

@@ -19,9 +19,20 @@ export interface Slice {
  * `:`), integer arrays (numpy's advanced indexing; several broadcast together, so
  * `p.getItem(arange(n), labels)` picks one element per row), or a boolean mask — a bool tensor
  * (`greater(x, 0)`) or nested booleans — selecting where it is true over as many axes as it has,
- * as numpy's `x[mask]`.
+ * as numpy's `x[mask]`. `newAxis` inserts an axis of size 1.
  */
-export type IndexSpec = number | Slice | null | readonly number[] | readonly boolean[] | Tensor | Variable;
+export type IndexSpec =
+  | number
+  | Slice
+  | null
+  | typeof newAxis
+  | readonly number[]
+  | readonly boolean[]
+  | Tensor
+  | Variable;
+
+/** An index entry that inserts an axis of size 1 (numpy's `None`, PyTorch's `None`): `x.getItem(null, newAxis)`. */
+export const newAxis: unique symbol = Symbol('newAxis');
 
 /** `slice(start, stop, step)`, numpy/Python semantics including negative values. */
 export function slice(start?: number | null, stop?: number | null, step?: number | null): Slice {
@@ -70,6 +81,7 @@ export function gatherMap(
   specs: readonly IndexSpec[],
 ): { map: Float64Array; shape: number[] } {
   const op = 'GetItem';
+  if (specs.includes(newAxis)) return withNewAxes(shape, specs);
   const index = expandMasks(op, shape, specs);
   if (index.length > shape.length) {
     throw new ShapeError(op, `too many indices (${index.length}) for a tensor of shape ${fmtShape(shape)}`);
@@ -134,6 +146,25 @@ export function gatherMap(
   }
   // Offsets as doubles: exact up to 2^53, where an Int32Array wrapped past 2^31 elements.
   return { map: Float64Array.from(offs), shape: outShape };
+}
+
+/**
+ * An index with `newAxis` entries: the gather map of the index without them (a size-1 axis moves
+ * no value), and a 1 in the output shape where each stood — after the axes the entries before
+ * it produce, as numpy's `x[:, None]`. Basic indices only (integers, slices, `null`).
+ */
+function withNewAxes(shape: readonly number[], specs: readonly IndexSpec[]): { map: Float64Array; shape: number[] } {
+  const rest = specs.filter((s) => s !== newAxis);
+  if (rest.some((s) => Array.isArray(s) || s instanceof Tensor || s instanceof Variable)) {
+    throw new ValueError('GetItem', 'newAxis with integer-array or mask indices is not supported; reshape the result');
+  }
+  const { map, shape: out } = gatherMap(shape, rest);
+  let produced = 0;
+  for (const s of specs) {
+    if (s === newAxis) out.splice(produced++, 0, 1);
+    else if (typeof s !== 'number') produced++; // a slice or null keeps its axis
+  }
+  return { map, shape: out };
 }
 
 /**
