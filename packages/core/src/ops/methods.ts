@@ -7,9 +7,12 @@
 import { type BackwardOptions, backward } from '../graph/backward.js';
 import { Variable } from '../graph/node.js';
 import type { DType, Tensor } from '../tensor/index.js';
+import type { cumsum, gather, scatterAdd } from './along-axis.js';
 import type { add, div, mul, neg, sub } from './arithmetic.js';
 import { cast } from './cast.js';
 import type { getItem } from './indexing.js';
+import type { chunk, split } from './join.js';
+import type { flip, pad, squeeze, unsqueeze } from './layout.js';
 import type {
   abs,
   clip,
@@ -69,6 +72,15 @@ declare module '../graph/node.js' {
     sumTo: AsMethod<typeof sumTo>;
     getItem: AsMethod<typeof getItem>;
     matmul: AsMethod<typeof matmul>;
+    squeeze: AsMethod<typeof squeeze>;
+    unsqueeze: AsMethod<typeof unsqueeze>;
+    flip: AsMethod<typeof flip>;
+    pad: AsMethod<typeof pad>;
+    split: AsMethod<typeof split>;
+    chunk: AsMethod<typeof chunk>;
+    gather: AsMethod<typeof gather>;
+    scatterAdd: AsMethod<typeof scatterAdd>;
+    cumsum: AsMethod<typeof cumsum>;
     /** Transpose (reversed axes). */
     readonly T: Variable;
     /** Swap of the last two axes. */
@@ -115,6 +127,15 @@ const LISTED = [
   'sumTo',
   'getItem',
   'matmul',
+  'squeeze',
+  'unsqueeze',
+  'flip',
+  'pad',
+  'split',
+  'chunk',
+  'gather',
+  'scatterAdd',
+  'cumsum',
 ] as const;
 /** Compiles only when the list above and the table agree both ways. */
 type MethodsMatchTable = [MethodName] extends [Listed] ? ([Listed] extends [MethodName] ? true : never) : never;
@@ -124,7 +145,7 @@ void methodsMatchTable;
 const proto = Variable.prototype as unknown as Record<string, unknown>;
 for (const [name, entry] of Object.entries(OPS)) {
   if (!entry.method) continue;
-  const f = entry.fn as (...args: unknown[]) => Variable;
+  const f = entry.fn as (...args: unknown[]) => Variable | Variable[];
   proto[name] = function (this: Variable, ...rest: unknown[]) {
     return f(this, ...rest);
   };

@@ -6,12 +6,18 @@
  * exported op is missing here.
  */
 import type { Variable } from '../graph/node.js';
+import { cumsum, gather, scatterAdd } from './along-axis.js';
 import { add, div, mul, neg, sub } from './arithmetic.js';
 import { cast } from './cast.js';
 import { equal, greater, greaterEqual, less, lessEqual, where } from './compare.js';
+import { conv2d } from './conv.js';
+import { col2im, im2col } from './im2col.js';
 import { getItem } from './indexing.js';
+import { chunk, concat, split, stack } from './join.js';
+import { flip, pad, squeeze, unsqueeze } from './layout.js';
 import { abs, clip, cos, exp, log, maximum, minimum, pow, relu, sigmoid, sin, sqrt, square, tanh } from './math.js';
 import { dot, matmul } from './matmul.js';
+import { avgPool2d, maxPool2d } from './pool.js';
 import { argmax, argmin, max, mean, min, sum } from './reduce.js';
 import { broadcastTo, flatten, identity, mT, reshape, sumTo, transpose } from './shape.js';
 
@@ -24,7 +30,9 @@ export type OpKind =
   | 'indexing'
   | 'linalg'
   | 'selection' // where, and the constant masks of comparisons
-  | 'dtype';
+  | 'dtype'
+  | 'scan' // running folds along an axis (cumsum)
+  | 'conv'; // windows over NCHW images: convolution, pooling, im2col (test/conv.prop.test.ts)
 
 /** Values a property test draws for one input: a range, and points to keep away from (kinks). */
 export interface Domain {
@@ -37,7 +45,7 @@ export interface Domain {
 /** One row of the table. */
 export interface OpEntry {
   // biome-ignore lint/suspicious/noExplicitAny: the table holds functions of every signature
-  readonly fn: (...args: any[]) => Variable;
+  readonly fn: (...args: any[]) => Variable | Variable[]; // split and chunk give several
   readonly kind: OpKind;
   /** How many tensor inputs it takes. */
   readonly arity: number;
@@ -116,11 +124,31 @@ export const OPS = {
   broadcastTo: row(broadcastTo, 'shape', 1, true),
   sumTo: row(sumTo, 'shape', 1, true),
   identity: row(identity, 'shape', 1, false),
+  // layout.ts
+  squeeze: row(squeeze, 'shape', 1, true),
+  unsqueeze: row(unsqueeze, 'shape', 1, true),
+  flip: row(flip, 'shape', 1, true),
+  pad: row(pad, 'shape', 1, true),
+  // join.ts (concat and stack take an array of tensors: functions only; split and chunk give arrays)
+  concat: row(concat, 'shape', 1, false),
+  stack: row(stack, 'shape', 1, false),
+  split: row(split, 'shape', 1, true),
+  chunk: row(chunk, 'shape', 1, true),
+  // along-axis.ts (the index is an attribute, not an input: no gradient flows into it)
+  gather: row(gather, 'indexing', 1, true),
+  scatterAdd: row(scatterAdd, 'indexing', 2, true),
+  cumsum: row(cumsum, 'scan', 1, true),
   // indexing.ts
   getItem: row(getItem, 'indexing', 1, true),
   // matmul.ts
   matmul: row(matmul, 'linalg', 2, true),
   dot: row(dot, 'linalg', 2, false),
+  // conv.ts, im2col.ts, pool.ts (bias optional: 2 or 3 inputs; max pooling kinks where a window ties)
+  conv2d: row(conv2d, 'conv', 3, false),
+  im2col: row(im2col, 'conv', 1, false),
+  col2im: row(col2im, 'conv', 1, false),
+  maxPool2d: row(maxPool2d, 'conv', 1, false, { kinkedAtTies: true }),
+  avgPool2d: row(avgPool2d, 'conv', 1, false),
   // compare.ts
   where: row(where, 'selection', 3, false),
   greater: row(greater, 'selection', 2, false, constant),
