@@ -79,6 +79,7 @@ export { ReLU, Sigmoid, Tanh } from './layers/activations.js';
 export { ELU, GELU, Identity, LeakyReLU, SiLU, Softplus } from './layers/activations-extra.js';
 export { Affine, type AffineOptions } from './layers/affine.js';
 export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
+export { AvgPool2d, Conv2d, type Conv2dLayerOptions, Flatten, MaxPool2d } from './layers/conv.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { type AnyLayer, Layer } from './layers/layer.js';
