@@ -37,8 +37,8 @@ export class PythonServer {
   private stderr = '';
   private exited = false;
 
-  constructor(script: string, args: string[] = []) {
-    this.child = spawn(PYTHON, [script, ...args], { env: pythonEnv().env, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(script: string, args: string[] = [], python: string = PYTHON) {
+    this.child = spawn(python, [script, ...args], { env: pythonEnv().env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (chunk: string) => {
       this.stderr += chunk;

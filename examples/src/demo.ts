@@ -6,11 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runChapter6 } from './chapter6/index.js';
+import { main as cnnMain } from './cnn.js';
 import { main as mnistMain } from './mnist.js';
 import * as backprop from './notes/backprop.js';
 import * as differentiation from './notes/differentiation.js';
 import * as neuralnet from './notes/neuralnet.js';
 import * as numericalTraining from './notes/numerical-training.js';
+import { cnnPage } from './pages/cnn.js';
 import { writePages } from './pages/site.js';
 import { trainingPage } from './pages/training.js';
 
@@ -37,7 +39,10 @@ const { data, runs } = await mnistMain(outDir);
 section(`Chapter 6: learning techniques (${process.argv.includes('--book') ? 'the book’s sizes' : 'quick version'})`);
 const chapter6 = runChapter6(process.argv.includes('--book') ? 'book' : 'quick', { data });
 
+section('Chapter 7: SimpleConvNet on MNIST');
+const cnn = cnnMain(console.log, { book: process.argv.includes('--book') });
+
 section('Pages');
-const index = await writePages(outDir, [trainingPage(data, runs[0], runs[1]), ...chapter6.pages]);
+const index = await writePages(outDir, [trainingPage(data, runs[0], runs[1]), ...chapter6.pages, cnnPage(cnn)]);
 console.log(`pages written to ${outDir}`);
 console.log(`open ${index}`);

