@@ -1,7 +1,7 @@
 /**
  * @zerograd/viz for browsers: everything of the main entry except what renders or writes files
  * in Node (`renderGraphSvg`, `renderSvg`, `pageHtml`, `graphPage`, `writePage`, `writeSite`),
- * which needs linkedom, esbuild and `node:fs`. Bundlers pick this file through the package's
+ * which needs domino, esbuild and `node:fs`. Bundlers pick this file through the package's
  * `browser` export condition, so `import { mountGraph } from '@zerograd/viz'` bundles cleanly.
  */
 

@@ -1,4 +1,4 @@
-import { select } from 'd3';
+import { select } from 'd3-selection';
 import { drawGraph } from './graph/draw.js';
 import { mountGraph } from './graph/interactive.js';
 import { drawContourPlot } from './plot/contour.js';

@@ -1,4 +1,5 @@
-import { curveBasis, line as d3line, type Selection, select } from 'd3';
+import { type Selection, select } from 'd3-selection';
+import { curveBasis, line as d3line } from 'd3-shape';
 import { attrSafe } from '../format.js';
 import { measureText } from '../text.js';
 import type { GraphSnapshot, SnapshotVariableNode } from '../types.js';
@@ -44,7 +45,7 @@ export function asSteps(input: GraphSnapshot | readonly GraphSnapshot[]): readon
 
 /**
  * Draws a graph snapshot (or step sequence) as an SVG appended to `container`, in any DOM (the
- * browser's or linkedom's). Every user string goes through `.text()`; nothing is parsed as HTML.
+ * browser's or domino's in Node). Every user string goes through `.text()`; nothing is parsed as HTML.
  */
 export function drawGraph(
   container: Element,

@@ -1,4 +1,5 @@
-import { select, zoom, zoomIdentity } from 'd3';
+import { select } from 'd3-selection';
+import { zoom, zoomIdentity } from 'd3-zoom';
 import { ensurePageStyles } from '../page-style.js';
 import type { GraphSnapshot } from '../types.js';
 import { asSteps, type DrawnGraph, drawGraph } from './draw.js';

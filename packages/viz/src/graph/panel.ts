@@ -1,4 +1,6 @@
-import { interpolateRdBu, type Selection, scaleDiverging, select } from 'd3';
+import { scaleDiverging } from 'd3-scale';
+import { interpolateRdBu } from 'd3-scale-chromatic';
+import { type Selection, select } from 'd3-selection';
 import { formatNumber, formatShape, formatSummary, shapeSize } from '../format.js';
 import type { GraphSnapshot, SnapshotNode, TensorValue } from '../types.js';
 

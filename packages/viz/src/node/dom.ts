@@ -1,9 +1,11 @@
-import { parseHTML } from 'linkedom';
+import { createDocument as dominoDocument } from 'domino';
 
-/** A fresh DOM document for rendering in Node (linkedom: no layout engine, text is measured approximately). */
+/**
+ * A fresh DOM document for rendering in Node (domino: no layout engine, text is measured
+ * approximately). Why domino and not linkedom: docs/decisions/0003-publishing.md.
+ */
 export function createDocument(): Document {
-  const { document } = parseHTML('<!DOCTYPE html><html><head></head><body></body></html>');
-  return document as unknown as Document;
+  return dominoDocument('<!DOCTYPE html><html><head></head><body></body></html>');
 }
 
 /** Renders with `draw` into a detached `<div>` and returns the div's inner markup. */

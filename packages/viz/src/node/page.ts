@@ -43,7 +43,7 @@ export async function pageHtml(page: PageSpec, opts: PageOptions = {}): Promise<
   viewport.setAttribute('name', 'viewport');
   viewport.setAttribute('content', 'width=device-width, initial-scale=1');
   document.head.appendChild(viewport);
-  // linkedom writes <title> text unescaped, so the title is filled in after serialising.
+  // The title is filled in after serialising, escaped by us whatever the DOM's serialiser does.
   document.head.appendChild(document.createElement('title'));
   const style = document.createElement('style');
   style.id = 'zg-page-style';

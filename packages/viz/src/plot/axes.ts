@@ -1,13 +1,8 @@
-import {
-  axisBottom,
-  axisLeft,
-  extent,
-  type ScaleLinear,
-  type Selection,
-  scaleLinear,
-  schemeTableau10,
-  select,
-} from 'd3';
+import { extent } from 'd3-array';
+import { axisBottom, axisLeft } from 'd3-axis';
+import { type ScaleLinear, scaleLinear } from 'd3-scale';
+import { schemeTableau10 } from 'd3-scale-chromatic';
+import { type Selection, select } from 'd3-selection';
 import { FONT_SANS, measureText } from '../text.js';
 
 // d3's Selection is invariant in its parent types; helpers take any selection.

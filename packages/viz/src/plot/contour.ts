@@ -6,7 +6,10 @@
  * d3-contour's marching squares turn the grid into one line set per level in the browser and in
  * Node alike.
  */
-import { contours, geoPath, geoTransform, interpolateViridis, scaleSequential, ticks } from 'd3';
+import { ticks } from 'd3-array';
+import { type ContourMultiPolygon, contours } from 'd3-contour';
+import { scaleSequential } from 'd3-scale';
+import { interpolateViridis } from 'd3-scale-chromatic';
 import { type AxesOptions, COLOURS, createAxes, drawLegend } from './axes.js';
 import type { Series } from './line.js';
 
@@ -122,15 +125,15 @@ export function drawContourPlot(container: Element, spec: ContourPlotSpec): SVGS
   // Marching squares on NaN-free values (a NaN would open holes; +∞ stays above every level).
   const clean = spec.values.map((v) => (Number.isNaN(v) ? Number.POSITIVE_INFINITY : v));
   const sets = contours().size([nx, ny]).thresholds(levels)(clean);
-  // d3-contour puts grid point i at i + 0.5; map that back to data units, then to pixels.
+  // d3-contour puts grid point i at i + 0.5; map that back to data units, then to pixels (to
+  // 0.001 px). Each ring's last point repeats its first, so `Z` closes the ring instead.
   const dx = (xRange[1] - xRange[0]) / (nx - 1);
   const dy = (yRange[1] - yRange[0]) / (ny - 1);
-  const toPixels = geoTransform({
-    point(gx: number, gy: number) {
-      this.stream.point(axes.x(xRange[0] + (gx - 0.5) * dx), axes.y(yRange[0] + (gy - 0.5) * dy));
-    },
-  });
-  const path = geoPath(toPixels);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  const pixel = ([gx = 0, gy = 0]: readonly number[]) =>
+    `${round(axes.x(xRange[0] + (gx - 0.5) * dx))},${round(axes.y(yRange[0] + (gy - 0.5) * dy))}`;
+  const path = (set: ContourMultiPolygon) =>
+    set.coordinates.flatMap((polygon) => polygon.map((ring) => `M${ring.slice(0, -1).map(pixel).join('L')}Z`)).join('');
   const colour = scaleSequential((t: number) => interpolateViridis(0.15 + 0.7 * t)).domain([
     0,
     Math.max(1, levels.length - 1),
@@ -146,7 +149,7 @@ export function drawContourPlot(container: Element, spec: ContourPlotSpec): SVGS
     .attr('fill', 'none')
     .attr('stroke', (_d, i) => colour(i))
     .attr('stroke-width', 1.2)
-    .attr('d', (d) => path(d) ?? '');
+    .attr('d', path);
 
   const paths = (spec.paths ?? []).map((s, i) => ({ ...s, colour: s.colour ?? COLOURS[(i + 3) % COLOURS.length] }));
   const group = axes.data.selectAll('g.zg-series').data(paths).join('g').attr('class', 'zg-series');

@@ -1,4 +1,4 @@
-import { select } from 'd3';
+import { select } from 'd3-selection';
 import { ensurePageStyles } from '../page-style.js';
 import { drawLinePlot, type Series } from './line.js';
 

@@ -1,4 +1,4 @@
-import { select } from 'd3';
+import { select } from 'd3-selection';
 import { FONT_SANS } from '../text.js';
 import { encodeGrayPng, fromBase64, toBase64 } from './png.js';
 
@@ -141,7 +141,8 @@ export function drawImageGrid(container: Element, data: ImageGridData): SVGSVGEl
     .attr('width', w)
     .attr('height', h)
     .attr('preserveAspectRatio', 'none')
-    .style('image-rendering', 'pixelated');
+    // An attribute, not .style(): Node's DOM (domino) drops CSS values its validator predates.
+    .attr('style', 'image-rendering:pixelated');
   cell
     .filter((d) => d.wrong)
     .append('rect')

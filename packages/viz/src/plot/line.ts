@@ -1,4 +1,4 @@
-import { line as d3line } from 'd3';
+import { line as d3line } from 'd3-shape';
 import { attrSafe } from '../format.js';
 import { type AxesOptions, COLOURS, createAxes, drawLegend, paddedExtent } from './axes.js';
 

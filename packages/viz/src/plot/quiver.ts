@@ -1,4 +1,5 @@
-import { interpolateViridis, scaleSequential } from 'd3';
+import { scaleSequential } from 'd3-scale';
+import { interpolateViridis } from 'd3-scale-chromatic';
 import { type AxesOptions, createAxes, paddedExtent } from './axes.js';
 
 /** A vector field: an arrow (u, v) at each point (x, y), like matplotlib's `quiver`. */
