@@ -18,6 +18,7 @@ import {
   type TrainResult,
   train,
 } from '@zerograd/layers';
+import { exportChapter5 } from './onnx.js';
 
 /** The book's TwoLayerNet: Affine(784→50) · ReLU · Affine(50→10), weights N(0, 0.01²). */
 export function chapter5Net(seed = 1): Sequential {
@@ -113,5 +114,10 @@ export async function main(outDir: string, log: (line: string) => void = console
   const path = `${outDir}/chapter5-two-layer-net.safetensors`;
   await saveParameters(runs[0].net, path);
   log(`saved the chapter-5 weights to ${path}`);
+  const onnx = await exportChapter5(runs[0].net, data, outDir);
+  log(
+    `exported it to ${onnx.path} (${(onnx.bytes / 1024).toFixed(0)} KiB): ONNX Runtime's test accuracy ` +
+      `${onnx.accuracy.toFixed(4)}, zerograd's ${runs[0].result.final?.testAccuracy?.toFixed(4)}`,
+  );
   return { data, runs };
 }
