@@ -37,6 +37,14 @@ export const modes: Modes = { gradEnabled: true, anomaly: false, scope: Object.f
 export const nodeCounter = { made: 0 };
 
 /**
+ * How many in-place writes `Tensor.markModified` has counted, over all tensors. A node remembers
+ * the count when it was made; backward compares tensor versions only for nodes made before the
+ * latest write (in a training loop the graph is rebuilt after each optimizer step, so almost
+ * never).
+ */
+export const inPlaceWrites = { count: 0 };
+
+/**
  * The storage (see `Tensor.storageKey`) of every tensor that `detach()` handed out as a new leaf:
  * such a value has escaped the graph, so `releaseGraph` must not recycle its buffer.
  */

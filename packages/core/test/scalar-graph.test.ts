@@ -368,7 +368,7 @@ describe('the backward engine on scalar graphs', () => {
       ['creator', 'data', 'generation', 'grad', 'isParameter', 'name', 'requiresGrad', 'retainsGrad', 'scope'].sort(),
     );
     expect(Object.keys(node).sort()).toEqual(
-      ['attrs', 'def', 'generation', 'id', 'inputs', 'outputs', 'saved', 'version'].sort(),
+      ['attrs', 'def', 'generation', 'id', 'inputs', 'outputs', 'saved', 'version', 'writesSeen'].sort(),
     );
     expect([y.requiresGrad, y.retainsGrad, y.isParameter, y.name, y.grad]).toEqual([true, false, false, null, null]);
     expect([node.generation, y.generation, y.mul(2).generation]).toEqual([0, 1, 2]);

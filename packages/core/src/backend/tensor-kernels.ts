@@ -246,8 +246,8 @@ export function updateParameter(
 export function addInPlace(acc: Tensor, g: Tensor): void {
   if (acc.shape.length === 0) Tensor.setValue0d(acc, Tensor.valueOf0d(acc) + Tensor.valueOf0d(g));
   else {
+    // No version bump: the engine's running sums are never the input of a recorded node.
     binaryInto('add', acc.data, acc.shape, g.data, g.shape, acc.data, acc.shape);
-    acc.markModified();
   }
 }
 

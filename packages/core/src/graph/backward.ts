@@ -5,7 +5,7 @@
  */
 import { addInPlace } from '../backend/tensor-kernels.js';
 import { fmtShape, GraphError, ShapeError } from '../errors.js';
-import { modes } from '../state.js';
+import { inPlaceWrites, modes } from '../state.js';
 import { onesLike, shapesEqual, Tensor, zeros, zerosLike } from '../tensor/index.js';
 import { engineOps } from './engine-ops.js';
 import { setGradEnabled } from './mode.js';
@@ -108,6 +108,7 @@ function hasOtherGradient(node: OpNode, x: Variable, grads: Map<Variable, Variab
  * (an optimizer step between two backward calls, say): its gradient would mix old and new values.
  */
 function checkUnmodified(node: OpNode): void {
+  if (node.writesSeen === inPlaceWrites.count) return; // nothing was written anywhere since
   let now = 0;
   for (const x of node.inputs) now += x.data.version;
   for (const y of node.outputs) now += y.data.version;

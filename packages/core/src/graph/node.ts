@@ -9,7 +9,7 @@
  * their own file.
  */
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
-import { detachedStorage, modes, nodeCounter } from '../state.js';
+import { detachedStorage, inPlaceWrites, modes, nodeCounter } from '../state.js';
 import type { DType, NestedArray } from '../tensor/index.js';
 import { Tensor } from '../tensor/index.js';
 
@@ -185,6 +185,8 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
    * checks it before it uses the values (see `Tensor.version`).
    */
   readonly version: number;
+  /** `inPlaceWrites.count` when the node was made: no tensor can have changed while it is unchanged. */
+  readonly writesSeen: number;
 
   /** Records the node and makes it the creator of its outputs. */
   constructor(
@@ -204,6 +206,7 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
     this.attrs = attrs;
     this.saved = saved;
     this.id = nodeCounter.made++;
+    this.writesSeen = inPlaceWrites.count;
     let generation = 0;
     let version = 0;
     for (const x of inputs) {

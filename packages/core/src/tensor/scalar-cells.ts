@@ -13,8 +13,9 @@ import type { DType, TypedArray } from './dtype.js';
  */
 const SLAB_CELLS = 512;
 /** Stand-ins that give `Tensor.scalar`'s tensors their dtype and size before `_data` is cleared. */
+export const PLACEHOLDER64 = new Float64Array(1);
 export const PLACEHOLDERS: Record<DType, TypedArray> = {
-  float64: new Float64Array(1),
+  float64: PLACEHOLDER64,
   float32: new Float32Array(1),
   int32: new Int32Array(1),
   bool: new Uint8Array(1),

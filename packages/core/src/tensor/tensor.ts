@@ -5,9 +5,10 @@
  * tensors (`fromArray`, `zeros`, `arange` …) are in create.ts.
  */
 import { fmtShape, GraphError, ShapeError, ValueError } from '../errors.js';
+import { inPlaceWrites } from '../state.js';
 import { allocate, checkDType, convertInto, type DType, dtypeOfArray, isFloat, type TypedArray } from './dtype.js';
 import { formatValues } from './format.js';
-import { isSlabCell, PLACEHOLDERS, roundTo, scalarCell } from './scalar-cells.js';
+import { isSlabCell, PLACEHOLDER64, PLACEHOLDERS, roundTo, scalarCell } from './scalar-cells.js';
 import { checkShape, type Shape, sizeOf, stridesOf } from './shape.js';
 
 /** Marks a constructor call from `Tensor.unchecked`. */
@@ -76,6 +77,7 @@ export class Tensor {
   /** Declares an in-place write through `data` (zerograd's own writers call it; so should you). */
   markModified(): this {
     this._version++;
+    inPlaceWrites.count++;
     return this;
   }
 
@@ -114,9 +116,9 @@ export class Tensor {
    * @internal
    */
   static scalar(value: number, dtype: DType): Tensor {
-    const t = new Tensor(PLACEHOLDERS[dtype], SCALAR_SHAPE, TRUSTED);
+    const t = new Tensor(dtype === 'float64' ? PLACEHOLDER64 : PLACEHOLDERS[dtype], SCALAR_SHAPE, TRUSTED);
     t._data = null;
-    t._scalar = roundTo(dtype, value);
+    t._scalar = dtype === 'float64' ? value : roundTo(dtype, value); // float64 first: scalar graphs
     return t;
   }
 
@@ -132,7 +134,6 @@ export class Tensor {
    * @internal
    */
   static setValue0d(t: Tensor, value: number): void {
-    t._version++;
     const d = t._data;
     if (d !== null) d[0] = value;
     else t._scalar = roundTo(t.dtype, value);
