@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * The packages as a user gets them. Builds and packs @zerograd/core, layers and viz, checks the
- * tarballs with publint and attw, installs them with plain npm into empty projects outside the
+ * The packages as a user gets them. Builds and packs @zerograd/core, layers, viz and onnx, checks
+ * the tarballs with publint and attw, installs them with plain npm into empty projects outside the
  * repository (measuring what each install weighs), then runs there, as ordinary user code
  * (compiled .mjs, no tsx, no `source` condition), under each Node of the matrix:
  *
  *   esm      every runnable ```ts block of the READMEs, keeping the promises of its comments
- *   require  require() of all three packages from CommonJS (Node ≥ 20.19 loads ESM that way)
+ *   require  require() of all four packages from CommonJS (Node ≥ 20.19 loads ESM that way)
  *   esbuild  a browser bundle made with esbuild, run in headless Chromium
  *   vite     the same app built with vite, run in headless Chromium
  *   tsc      the README blocks and a typed consumer file under moduleResolution nodenext, bundler
@@ -28,7 +28,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const repoRequire = createRequire(join(ROOT, 'package.json'));
 const vizRequire = createRequire(join(ROOT, 'packages/viz/package.json'));
 const PNPM = ['-y', 'pnpm@12.4.2'];
-const PACKAGES = ['core', 'layers', 'viz'];
+const PACKAGES = ['core', 'layers', 'viz', 'onnx'];
 const HARNESS = pathToFileURL(join(ROOT, 'scripts/snippet-harness.mjs')).href;
 const args = process.argv.slice(2);
 const started = performance.now();
@@ -138,6 +138,8 @@ for (const [name, pkgs] of [
   ['core', ['core']],
   ['core+layers', ['core', 'layers']],
   ['core+layers+viz', ['core', 'layers', 'viz']],
+  // Weighed on its own line, outside the budget: only those who export or import models install it.
+  ['core+layers+onnx', ['core', 'layers', 'onnx']],
 ]) {
   const dir = project(
     `size-${name.replaceAll('+', '-')}`,
@@ -169,6 +171,10 @@ for (const [name, pkgs] of [
   }
 }
 
+console.log(
+  `@zerograd/onnx on its own: ${mb(sizes['core+layers+onnx'].bytes - sizes['core+layers'].bytes)} on top of core+layers (not in the budget)`,
+);
+
 step('the consumer app: the tarballs, the optional peers (mnist, fast-check) and @types/node');
 const APP = project('app', [
   ...PACKAGES.map((p) => tarball[p]),
@@ -194,11 +200,13 @@ writeFileSync(
   `const { variable, mul, traceGraph, backendInfo } = require('@zerograd/core');
 const { Affine, Sequential } = require('@zerograd/layers');
 const { renderGraphSvg } = require('@zerograd/viz');
+const { exportOnnx, importOnnx } = require('@zerograd/onnx');
 const x = variable(3, { name: 'x' });
 const y = mul(x, x);
 y.backward();
 const net = new Sequential([new Affine(2, 1)]);
-console.log(JSON.stringify({ grad: x.grad.item(), svg: renderGraphSvg(traceGraph(y)).startsWith('<svg'), params: net.parameters().length, backend: backendInfo().name }));
+const onnx = importOnnx(exportOnnx(net, variable([[1, 2], [3, 4]]))).parameters().length;
+console.log(JSON.stringify({ grad: x.grad.item(), svg: renderGraphSvg(traceGraph(y)).startsWith('<svg'), params: net.parameters().length, onnx, backend: backendInfo().name }));
 `,
 );
 writeFileSync(
@@ -207,16 +215,18 @@ writeFileSync(
 import { gradientProperty } from '@zerograd/core/testing';
 import { Affine, type Layer, Sequential } from '@zerograd/layers';
 import { type Section, linePlot, renderSvg } from '@zerograd/viz';
+import { type OnnxModel, toOnnxModel } from '@zerograd/onnx';
 const x: Variable = variable([1, 2, 3]);
 const t: Tensor = x.data;
 const net: Layer = new Sequential([new Affine(3, 1)]);
 const snap: GraphSnapshot = traceGraph(net.forward(x.reshape([1, 3])));
 const plot: Section = linePlot({ series: [{ x: [0, 1], y: [1, 0] }] });
 const svg: string = renderSvg(plot);
+const model: OnnxModel = toOnnxModel(net, x.reshape([1, 3]), { dynamicBatch: false });
 const err: Error = new ShapeError('op', 'message');
 // @ts-expect-error: a name is a string
 variable([1], { name: 1 });
-export { t, snap, svg, err, gradientProperty };
+export { t, snap, svg, model, err, gradientProperty };
 `,
 );
 const tsBase = {
@@ -380,7 +390,7 @@ for (const node of nodes) {
   await timed('require', () => {
     const r = sh(node, [join(APP, 'require-smoke.cjs')], { cwd: APP });
     const warned = /ExperimentalWarning/.test(r.out);
-    const ok = r.ok && /"grad":6,"svg":true,"params":2/.test(r.stdout);
+    const ok = r.ok && /"grad":6,"svg":true,"params":2,"onnx":2/.test(r.stdout);
     return { ok, detail: `${r.stdout.trim() || r.out.trim()}${warned ? ' (with an ExperimentalWarning)' : ''}` };
   });
   const tag = version.split('.')[0];

@@ -4,7 +4,7 @@
  */
 import { Tensor } from '@zerograd/core';
 import type { MnistData, Sequential } from '@zerograd/layers';
-import { saveOnnx } from '@zerograd/layers/onnx';
+import { saveOnnx } from '@zerograd/onnx';
 import * as ort from 'onnxruntime-web';
 
 /** Writes `outDir/chapter5.onnx` and returns ONNX Runtime's test accuracy and its file size. */

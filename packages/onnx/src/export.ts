@@ -15,7 +15,7 @@ import {
   Variable,
   variable,
 } from '@zerograd/core';
-import type { AnyLayer } from '../layers/layer.js';
+import type { AnyLayer } from '@zerograd/layers';
 import { buildGraph } from './export-graph.js';
 import { encodeModel, type OnnxModel } from './model.js';
 

@@ -36,8 +36,7 @@ import {
   ValueError,
   type Variable,
 } from '@zerograd/core';
-import { logSoftmax, softmax } from '../functional/activations.js';
-import { erf } from '../functional/activations-extra.js';
+import { erf, logSoftmax, softmax } from '@zerograd/layers';
 import type { OnnxAttribute, OnnxNode } from './model.js';
 
 /** What an entry gets: the node, its inputs, and its attributes read with defaults. */

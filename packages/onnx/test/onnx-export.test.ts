@@ -19,8 +19,6 @@ import {
   variable,
 } from '@zerograd/core';
 import { propertyParameters } from '@zerograd/core/testing';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   Affine,
   AvgPool2d,
@@ -36,8 +34,10 @@ import {
   softmax,
   softmaxCrossEntropy,
   Tanh,
-} from '../src/index.js';
-import { decodeModel, exportOnnx, importOnnx, saveOnnx, toOnnxModel } from '../src/onnx/index.js';
+} from '@zerograd/layers';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeModel, exportOnnx, importOnnx, saveOnnx, toOnnxModel } from '../src/index.js';
 import { maxDisagreement, runOrt } from './support/onnx-runtime.js';
 
 const TOL: Record<'float32' | 'float64', number> = { float64: 1e-12, float32: 1e-6 };

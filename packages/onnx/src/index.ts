@@ -1,7 +1,8 @@
 /**
- * @zerograd/layers/onnx — a zerograd model to ONNX (for ONNX Runtime on servers, phones and the
+ * @zerograd/onnx — a zerograd model to ONNX (for ONNX Runtime on servers, phones and the
  * web) and ONNX models back into zerograd. The protobuf wire format is written by hand
- * (`protobuf.ts`), so this entry adds no dependency.
+ * (`protobuf.ts`), so the package depends on nothing but `@zerograd/core` and
+ * `@zerograd/layers`.
  * @packageDocumentation
  */
 export { type Exportable, type ExportOnnxOptions, exportOnnx, ONNX_OPSET, toOnnxModel } from './export.js';

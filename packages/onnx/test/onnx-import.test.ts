@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GraphError, Random, Tensor, tensor, traceGraph, ValueError, type Variable, variable } from '@zerograd/core';
+import { Affine, BatchNorm, Dropout, ReLU, Sequential, SGD, softmaxCrossEntropy } from '@zerograd/layers';
 import { describe, expect, it } from 'vitest';
-import { Affine, BatchNorm, Dropout, ReLU, Sequential, SGD, softmaxCrossEntropy } from '../src/index.js';
-import { decodeModel, encodeModel, exportOnnx, importOnnx } from '../src/onnx/index.js';
+import { decodeModel, encodeModel, exportOnnx, importOnnx } from '../src/index.js';
 import { maxDisagreement, runOrt } from './support/onnx-runtime.js';
 
 function net(dtype: 'float32' | 'float64') {

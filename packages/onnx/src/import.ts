@@ -6,7 +6,7 @@
  * imported graph draws with its layers boxed, like any other.
  */
 import { GraphError, type Operand, scope, Tensor, ValueError, Variable, variable } from '@zerograd/core';
-import { Layer } from '../layers/layer.js';
+import { Layer } from '@zerograd/layers';
 import { attributeReaders, IMPORTERS, type ImportCall } from './import-ops.js';
 import { decodeModel, type OnnxModel, type OnnxTensor } from './model.js';
 

@@ -1,11 +1,11 @@
 /**
  * Writing a `.onnx` file from Node. `node:fs/promises` is looked up when `saveOnnx` runs, not
- * imported, so `@zerograd/layers/onnx` stays usable in a browser bundle.
+ * imported, so `@zerograd/onnx` stays usable in a browser bundle.
  */
 import type { Tensor, Variable } from '@zerograd/core';
 import { ValueError } from '@zerograd/core';
-import { nodeBuiltin } from '../io/node-builtins.js';
 import { type Exportable, type ExportOnnxOptions, exportOnnx } from './export.js';
+import { nodeBuiltin } from './node-builtins.js';
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
