@@ -65,7 +65,7 @@ export function cnnPage(run: CnnRun & { deep?: CnnRun | null }): PageSpec {
       }),
       heading('Training', 2),
       paragraph(
-        `Adam lr 0.001, batch 100, ${result.history.epochs.length} epochs on ${data.train.x.shape[0]} training digits: test accuracy ${f?.testAccuracy?.toFixed(4)} on ${data.test.x.shape[0]} held-out digits; ${result.msPerIteration.toFixed(1)} ms per iteration, ${run.secondsPerEpoch.toFixed(2)} s per epoch in this run.`,
+        `Adam lr ${run.settings.lr}${run.settings.schedule === 'cosine' ? ' annealed to 0 along a cosine' : ''}, batch 100, ${result.history.epochs.length} epochs on ${data.train.x.shape[0]} training digits${run.settings.maxShift > 0 ? ` (shifted anew each epoch by up to ${run.settings.maxShift} px)` : ''}: test accuracy ${f?.testAccuracy?.toFixed(4)} on ${data.test.x.shape[0]} held-out digits; ${result.msPerIteration.toFixed(1)} ms per iteration, ${run.secondsPerEpoch.toFixed(2)} s per epoch in this run.`,
       ),
       trainingDashboard({
         title: 'SimpleConvNet: loss per iteration, test accuracy per epoch',
