@@ -1,7 +1,7 @@
 // What parseSnapshot lets through, the renderer can draw (issue 11 #10): a valid snapshot with one
 // field corrupted — replaced by junk, deleted, or joined by a stray field — is either refused with
 // a GraphError or drawn by renderGraphSvg without throwing.
-import { GraphError, parseSnapshot, serializeSnapshot, traceGraph } from '@zerograd/core';
+import { GraphError, parseSnapshot, serializeSnapshot, traceGraph, variable } from '@zerograd/core';
 import { checkProperty } from '@zerograd/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -116,5 +116,16 @@ describe('corrupted snapshots: refused by parseSnapshot, or drawn', () => {
       }
     }
     expect(drawn).toBeGreaterThan(0); // names, scopes, attrs and ids still take junk of their type
+  });
+});
+
+describe('op names that are Object.prototype keys', () => {
+  it('an op named "constructor" or "toString" is drawn by its name (it crashed measureText)', () => {
+    const snap = JSON.parse(serializeSnapshot(traceGraph(variable([0.5]).exp())));
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const op = snap.nodes.find((n: { kind: string }) => n.kind === 'op');
+      op.op = name;
+      expect(renderGraphSvg(parseSnapshot(JSON.stringify(snap)))).toContain(name === '__proto__' ? 'proto' : name);
+    }
   });
 });

@@ -118,7 +118,8 @@ const LARGE_GRAPH = 150;
 
 /** The label an op node shows (its symbol when the book has one). */
 export function opLabel(op: string): string {
-  return OP_SYMBOLS[op] ?? op;
+  // Own keys only: an op named "constructor" or "toString" is a name, not Object.prototype's.
+  return Object.hasOwn(OP_SYMBOLS, op) ? OP_SYMBOLS[op] : op;
 }
 
 /** The inline text (value or gradient) of a variable, or null when too big or unknown. */
