@@ -1,7 +1,7 @@
-import dagre from '@dagrejs/dagre';
 import { formatShape, formatTensorInline } from '../format.js';
 import { measureText } from '../text.js';
 import type { GraphSnapshot, SnapshotNode, SnapshotVariableNode, TensorValue } from '../types.js';
+import { clusterLayout } from './cluster-layout.js';
 import { type NestedItem, nestedLayout } from './nested-layout.js';
 import { CLUSTER_LABEL, clusterId, collapseDepth } from './scopes.js';
 
@@ -156,95 +156,26 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
   const snap = steps[steps.length - 1];
   if (!snap) throw new Error('layoutGraph: expected at least one snapshot');
   const direction = opts.direction ?? 'LR';
-  const large = snap.nodes.length > LARGE_GRAPH;
   const depth = collapseDepth(snap, opts.collapseAbove ?? 2000);
-  // Small graphs: one dagre layout with the scopes as clusters. Big graphs: the same nodes and
-  // edges go to nestedLayout, one dagre layout per scope (g only collects them).
-  const g = new dagre.graphlib.Graph({ compound: !large, multigraph: true });
-  g.setGraph({ rankdir: direction, nodesep: 26, ranksep: 30, edgesep: 10, marginx: 0, marginy: 0 });
-
   const byId = new Map<string, SnapshotNode>(snap.nodes.map((n) => [n.id, n]));
   const hasOut = new Set(snap.edges.map((e) => e.from));
-  const laid = new Map<string, LaidOutNode>();
 
-  // Clusters, outermost first, so nested scopes nest.
-  const clusterDepth = new Map<string, number>();
-  for (const node of snap.nodes) {
-    for (let d = 1; d <= Math.min(node.scope.length, depth - 1); d++) {
-      const id = clusterId(node.scope.slice(0, d));
-      if (clusterDepth.has(id)) continue;
-      clusterDepth.set(id, d);
-      if (large) continue; // nestedLayout boxes the scopes
-      g.setNode(id, { label: node.scope[d - 1] ?? '' });
-      if (d > 1) g.setParent(id, clusterId(node.scope.slice(0, d - 1)));
-    }
-  }
   /** What a node is drawn as: itself, or the collapsed scope that holds it. */
   const visible = (node: SnapshotNode): string =>
     node.scope.length >= depth ? clusterId(node.scope.slice(0, depth)) : node.id;
+  const laid = new Map<string, LaidOutNode>();
+  const scopes = new Map<string, readonly string[]>(); // item → the scope it sits in
   const hidden = new Map<string, number>(); // collapsed scope → nodes it holds
-
   for (const node of snap.nodes) {
-    let item: LaidOutNode;
     const shownAs = visible(node);
-    if (shownAs !== node.id) {
-      const count = (hidden.get(shownAs) ?? 0) + 1;
-      hidden.set(shownAs, count);
-      if (count > 1) continue;
-      const label = node.scope[depth - 1] ?? '';
-      item = {
-        id: shownAs,
-        kind: 'op',
-        role: 'scope',
-        shape: 'rect',
-        x: 0,
-        y: 0,
-        width: 0,
-        height: 36,
-        label,
-        sublabel: '',
-      };
-      laid.set(shownAs, item);
-      continue;
-    } else if (node.kind === 'variable') {
-      const label = variableLabel(node);
-      const sublabel = formatShape(node.shape);
-      const textW = Math.max(measureText(label, NAME_FONT), measureText(sublabel, SUB_FONT, 'mono'));
-      const lines = (label ? 1 : 0) + 1;
-      // An ellipse's inscribed box is 1/√2 of its bounding box.
-      item = {
-        id: node.id,
-        kind: 'variable',
-        role: node.role,
-        shape: 'ellipse',
-        x: 0,
-        y: 0,
-        width: Math.max(48, Math.ceil(textW * 1.3 + PAD)),
-        height: Math.max(32, Math.ceil(lines * LINE * 1.2 + 4)),
-        label,
-        sublabel,
-      };
-    } else {
-      const label = opLabel(node.op);
-      const textW = measureText(label, NAME_FONT);
-      const circle = label.length <= 3;
-      const size = Math.max(34, textW + 14);
-      item = {
-        id: node.id,
-        kind: 'op',
-        role: 'op',
-        shape: circle ? 'circle' : 'rect',
-        x: 0,
-        y: 0,
-        width: circle ? size : textW + 2 * PAD,
-        height: circle ? size : 30,
-        label,
-        sublabel: '',
-      };
+    if (shownAs === node.id) {
+      laid.set(node.id, nodeItem(node));
+      scopes.set(node.id, node.scope);
+    } else if (!hidden.has(shownAs)) {
+      laid.set(shownAs, scopeItem(shownAs, node.scope[depth - 1] ?? ''));
+      scopes.set(shownAs, node.scope.slice(0, depth - 1));
     }
-    laid.set(node.id, item);
-    g.setNode(node.id, { width: item.width, height: item.height });
-    if (node.scope.length > 0 && !large) g.setParent(node.id, clusterId(node.scope));
+    if (shownAs !== node.id) hidden.set(shownAs, (hidden.get(shownAs) ?? 0) + 1);
   }
   for (const [id, count] of hidden) {
     const item = laid.get(id) as LaidOutNode;
@@ -252,13 +183,8 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
     item.width = Math.ceil(
       Math.max(measureText(item.label, NAME_FONT), measureText(item.sublabel, SUB_FONT)) + 2 * PAD,
     );
-    g.setNode(id, { width: item.width, height: item.height });
-    const parent = id.slice('scope:'.length).split('/').slice(0, -1);
-    if (parent.length > 0 && !large) g.setParent(id, clusterId(parent));
   }
 
-  const labelFor = (width: number) =>
-    width > 0 ? { width: width + 6, height: 2 * LINE + 2, labelpos: direction === 'TB' ? 'r' : 'c' } : {};
   const edgeList: { id: string; kind: 'edge' | 'output'; from: string; to: string; variable: string; width: number }[] =
     [];
   const joined = new Set<string>(); // edges into or out of a collapsed scope are drawn once per pair
@@ -278,79 +204,87 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
   }
   // An output has no outgoing edge to carry its value and gradient, so it gets a short stub
   // (an invisible sink), as in the book's figures.
+  const sinks: NestedItem[] = [];
   for (const node of snap.nodes) {
     if (node.kind !== 'variable' || hasOut.has(node.id) || visible(node) !== node.id) continue;
     const width = labelWidth(node.id, steps, opts);
     if (width === 0) continue;
     const sink = `sink:${node.id}`;
-    g.setNode(sink, { width: 1, height: 1 });
-    if (node.scope.length > 0 && !large) g.setParent(sink, clusterId(node.scope));
+    sinks.push({ id: sink, width: 1, height: 1, scope: node.scope });
     edgeList.push({ id: `out:${node.id}`, kind: 'output', from: node.id, to: sink, variable: node.id, width });
   }
-  if (large) {
-    const scopeOf = (id: string): readonly string[] => {
-      if (id.startsWith('scope:')) return id.slice('scope:'.length).split('/').slice(0, -1);
-      return byId.get(id.startsWith('sink:') ? id.slice('sink:'.length) : id)?.scope ?? [];
-    };
-    const items: NestedItem[] = [...laid.values()].map((n) => ({ ...n, scope: scopeOf(n.id) }));
-    for (const e of edgeList)
-      if (e.kind === 'output') items.push({ id: e.to, width: 1, height: 1, scope: scopeOf(e.to) });
-    const nested = nestedLayout(
-      items,
-      edgeList.map((e) => ({ ...e, labelWidth: e.width > 0 ? e.width + 6 : 0, labelHeight: 2 * LINE + 2 })),
-      direction,
-    );
-    for (const item of laid.values()) Object.assign(item, nested.positions.get(item.id));
-    const edges: LaidOutEdge[] = edgeList.map((edge) => {
-      const route = nested.edges.get(edge.id);
-      const label = route?.label ? { ...route.label, width: edge.width + 6 } : null;
-      return {
-        id: edge.id,
-        kind: edge.kind,
-        from: edge.from,
-        to: edge.to,
-        points: route?.points ?? [],
-        variable: edge.variable,
-        label,
-      };
-    });
-    return normalise({ width: 0, height: 0, direction, nodes: [...laid.values()], edges, clusters: nested.clusters });
-  }
-  for (const e of edgeList) g.setEdge(e.from, e.to, { ...labelFor(e.width), minlen: 1 }, e.id);
-  dagre.layout(g);
 
-  for (const item of laid.values()) {
-    const n = g.node(item.id);
-    item.x = n.x;
-    item.y = n.y;
-  }
-  const clusters: LaidOutCluster[] = [];
-  for (const [id, depth] of clusterDepth) {
-    const n = g.node(id);
-    const label = String(n.label ?? '');
-    // dagre has no cluster padding, so the box grows upward to hold its label, and above the
-    // labels of the boxes nested in it.
-    let deepest = depth;
-    for (const [other, d] of clusterDepth) if (other.startsWith(`${id}/`)) deepest = Math.max(deepest, d);
-    const grow = CLUSTER_LABEL * (1 + deepest - depth);
-    clusters.push({ id, label, depth, x: n.x, y: n.y - grow / 2, width: n.width, height: n.height + grow });
-  }
-  clusters.sort((a, b) => a.depth - b.depth);
-
+  // Placement: small graphs in one dagre layout with the scopes as clusters; big graphs one
+  // layout per scope (nested-layout.ts). Both take items in the order dagre has always seen.
+  const item = (n: LaidOutNode): NestedItem => ({ ...n, scope: scopes.get(n.id) ?? [] });
+  const links = edgeList.map((e) => ({ ...e, labelWidth: e.width > 0 ? e.width + 6 : 0, labelHeight: 2 * LINE + 2 }));
+  const nodes = [...laid.values()];
+  const placed =
+    snap.nodes.length > LARGE_GRAPH
+      ? nestedLayout([...nodes.map(item), ...sinks], links, direction)
+      : clusterLayout(
+          [...nodes.filter((n) => !hidden.has(n.id)), ...nodes.filter((n) => hidden.has(n.id))].map(item).concat(sinks),
+          links,
+          direction,
+        );
+  for (const n of nodes) Object.assign(n, placed.positions.get(n.id));
   const edges: LaidOutEdge[] = edgeList.map((edge) => {
-    const e = g.edge({ v: edge.from, w: edge.to, name: edge.id });
+    const route = placed.edges.get(edge.id);
     return {
       id: edge.id,
       kind: edge.kind,
       from: edge.from,
       to: edge.to,
-      points: e.points.map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
+      points: route?.points ?? [],
       variable: edge.variable,
-      label: edge.width > 0 ? { x: e.x as number, y: e.y as number, width: edge.width + 6 } : null,
+      label: route?.label ? { ...route.label, width: edge.width + 6 } : null,
     };
   });
+  return normalise({ width: 0, height: 0, direction, nodes, edges, clusters: placed.clusters });
+}
 
-  return normalise({ width: 0, height: 0, direction, nodes: [...laid.values()], edges, clusters });
+/** A variable or op node, sized for its label. */
+function nodeItem(node: SnapshotNode): LaidOutNode {
+  if (node.kind === 'variable') {
+    const label = variableLabel(node);
+    const sublabel = formatShape(node.shape);
+    const textW = Math.max(measureText(label, NAME_FONT), measureText(sublabel, SUB_FONT, 'mono'));
+    const lines = (label ? 1 : 0) + 1;
+    // An ellipse's inscribed box is 1/√2 of its bounding box.
+    return {
+      id: node.id,
+      kind: 'variable',
+      role: node.role,
+      shape: 'ellipse',
+      x: 0,
+      y: 0,
+      width: Math.max(48, Math.ceil(textW * 1.3 + PAD)),
+      height: Math.max(32, Math.ceil(lines * LINE * 1.2 + 4)),
+      label,
+      sublabel,
+    };
+  }
+  const label = opLabel(node.op);
+  const textW = measureText(label, NAME_FONT);
+  const circle = label.length <= 3;
+  const size = Math.max(34, textW + 14);
+  return {
+    id: node.id,
+    kind: 'op',
+    role: 'op',
+    shape: circle ? 'circle' : 'rect',
+    x: 0,
+    y: 0,
+    width: circle ? size : textW + 2 * PAD,
+    height: circle ? size : 30,
+    label,
+    sublabel: '',
+  };
+}
+
+/** A collapsed scope, drawn as one box (its width is set once its node count is known). */
+function scopeItem(id: string, label: string): LaidOutNode {
+  return { id, kind: 'op', role: 'scope', shape: 'rect', x: 0, y: 0, width: 0, height: 36, label, sublabel: '' };
 }
 
 /** Shifts everything so the drawing starts at (MARGIN, MARGIN) and sizes it to its contents. */
