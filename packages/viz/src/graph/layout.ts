@@ -1,7 +1,8 @@
-import { formatShape, formatTensorInline } from '../format.js';
+import { formatTensorInline } from '../format.js';
 import { measureText } from '../text.js';
 import type { GraphSnapshot, SnapshotNode, SnapshotVariableNode, TensorValue } from '../types.js';
 import { clusterLayout } from './cluster-layout.js';
+import { countMembers, LINE, nodeItem, opLabel, scopeItem } from './items.js';
 import { type NestedItem, nestedLayout } from './nested-layout.js';
 import { CLUSTER_LABEL, clusterId, collapseDepth } from './scopes.js';
 
@@ -86,28 +87,9 @@ export interface GraphLayout {
   clusters: LaidOutCluster[];
 }
 
-export { CLUSTER_LABEL, clusterId };
+export { CLUSTER_LABEL, clusterId, opLabel };
 
-/** Book-style symbols for the ops the notes draw as circles. */
-const OP_SYMBOLS: Record<string, string> = {
-  Add: '+',
-  Sub: '−',
-  Mul: '×',
-  Div: '÷',
-  Neg: '−x',
-  Exp: 'exp',
-  Log: 'log',
-  Reciprocal: '1/x',
-  Inv: '1/x',
-  Square: 'x²',
-  Pow: 'xⁿ',
-};
-
-const NAME_FONT = 13;
-const SUB_FONT = 11;
 const EDGE_FONT = 11;
-const LINE = 15;
-const PAD = 10;
 const MARGIN = 12;
 /**
  * Above this many nodes each layer scope is laid out on its own (nestedLayout) instead of handing
@@ -116,19 +98,9 @@ const MARGIN = 12;
  */
 const LARGE_GRAPH = 150;
 
-/** The label an op node shows (its symbol when the book has one). */
-export function opLabel(op: string): string {
-  // Own keys only: an op named "constructor" or "toString" is a name, not Object.prototype's.
-  return Object.hasOwn(OP_SYMBOLS, op) ? OP_SYMBOLS[op] : op;
-}
-
 /** The inline text (value or gradient) of a variable, or null when too big or unknown. */
 export function inlineTensor(value: TensorValue | null, node: SnapshotVariableNode, opts: GraphOptions): string | null {
   return formatTensorInline(value, node.shape, opts.maxEdgeValues ?? 4, opts.digits ?? 4);
-}
-
-function variableLabel(node: SnapshotVariableNode): string {
-  return node.name ?? '';
 }
 
 /** Widest value and gradient label of a variable across all steps (so stepping never overflows). */
@@ -177,13 +149,7 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
     }
     if (shownAs !== node.id) hidden.set(shownAs, (hidden.get(shownAs) ?? 0) + 1);
   }
-  for (const [id, count] of hidden) {
-    const item = laid.get(id) as LaidOutNode;
-    item.sublabel = `${count} nodes`;
-    item.width = Math.ceil(
-      Math.max(measureText(item.label, NAME_FONT), measureText(item.sublabel, SUB_FONT)) + 2 * PAD,
-    );
-  }
+  for (const [id, count] of hidden) countMembers(laid.get(id) as LaidOutNode, count);
 
   const edgeList: { id: string; kind: 'edge' | 'output'; from: string; to: string; variable: string; width: number }[] =
     [];
@@ -241,50 +207,6 @@ export function layoutGraph(steps: readonly GraphSnapshot[], opts: GraphOptions 
     };
   });
   return normalise({ width: 0, height: 0, direction, nodes, edges, clusters: placed.clusters });
-}
-
-/** A variable or op node, sized for its label. */
-function nodeItem(node: SnapshotNode): LaidOutNode {
-  if (node.kind === 'variable') {
-    const label = variableLabel(node);
-    const sublabel = formatShape(node.shape);
-    const textW = Math.max(measureText(label, NAME_FONT), measureText(sublabel, SUB_FONT, 'mono'));
-    const lines = (label ? 1 : 0) + 1;
-    // An ellipse's inscribed box is 1/√2 of its bounding box.
-    return {
-      id: node.id,
-      kind: 'variable',
-      role: node.role,
-      shape: 'ellipse',
-      x: 0,
-      y: 0,
-      width: Math.max(48, Math.ceil(textW * 1.3 + PAD)),
-      height: Math.max(32, Math.ceil(lines * LINE * 1.2 + 4)),
-      label,
-      sublabel,
-    };
-  }
-  const label = opLabel(node.op);
-  const textW = measureText(label, NAME_FONT);
-  const circle = label.length <= 3;
-  const size = Math.max(34, textW + 14);
-  return {
-    id: node.id,
-    kind: 'op',
-    role: 'op',
-    shape: circle ? 'circle' : 'rect',
-    x: 0,
-    y: 0,
-    width: circle ? size : textW + 2 * PAD,
-    height: circle ? size : 30,
-    label,
-    sublabel: '',
-  };
-}
-
-/** A collapsed scope, drawn as one box (its width is set once its node count is known). */
-function scopeItem(id: string, label: string): LaidOutNode {
-  return { id, kind: 'op', role: 'scope', shape: 'rect', x: 0, y: 0, width: 0, height: 36, label, sublabel: '' };
 }
 
 /** Shifts everything so the drawing starts at (MARGIN, MARGIN) and sizes it to its contents. */
