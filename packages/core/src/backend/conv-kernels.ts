@@ -1,7 +1,8 @@
 /**
  * Convolution and pooling on tensors, the book's way: im2col turns every window into a row,
- * and matrix products on the selected backend (`kernelSet().gemm`, WebAssembly SIMD) do all
- * the multiply-adds. With `col` = im2col(x) `[N·OH·OW, C·KH·KW]`, whose rows for image n are
+ * and matrix products do all the multiply-adds. On a WebAssembly backend the whole
+ * convolution runs in linear memory (wasm-conv.ts: one copy in, one out, images split over
+ * two threads); the TypeScript loops below are the `ts` backend and the reference. With `col` = im2col(x) `[N·OH·OW, C·KH·KW]`, whose rows for image n are
  * `colₙ` `[OH·OW, C·KH·KW]`, W read as `Wm` `[F, C·KH·KW]` and image n's gradient maps read as
  * `Gₙ` `[F, OH·OW]`:
  *
@@ -25,6 +26,14 @@ import { avgPoolBackInto, avgPoolInto, gatherInto, maxPoolInto, scatterAddInto }
 import { allocate, type FloatDType, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { kernelSet } from './select.js';
+import {
+  convKernels,
+  wasmCol2im,
+  wasmConv2d,
+  wasmConv2dGradInput,
+  wasmConv2dGradWeight,
+  wasmIm2col,
+} from './wasm-conv.js';
 
 /** Two scratch buffers per dtype: slot 0 holds windows (`col`), slot 1 one image's filter gradient. */
 const scratchBuffers: Record<FloatDType, TypedArray[]> = { float32: [], float64: [] };
@@ -49,14 +58,16 @@ function dims(g: ConvGeometry) {
 export function im2colTensor(x: Tensor, g: ConvGeometry): Tensor {
   const { rows, depth } = dims(g);
   const col = allocate(x.dtype, rows * depth);
-  im2colInto(x.data, g, col);
+  const { wasm } = kernelSet();
+  if (!wasm || !wasmIm2col(wasm, x.data, g, col)) im2colInto(x.data, g, col);
   return Tensor.unchecked(col, [rows, depth]);
 }
 
 /** col2im of `col` `[N·OH·OW, C·KH·KW]`: a new `[N, C, H, W]` tensor (overlaps summed). */
 export function col2imTensor(col: Tensor, g: ConvGeometry): Tensor {
   const x = allocate(col.dtype, g.n * g.c * g.h * g.w);
-  col2imInto(col.data, g, x);
+  const { wasm } = kernelSet();
+  if (!wasm || !wasmCol2im(wasm, col.data, g, x)) col2imInto(col.data, g, x);
   return Tensor.unchecked(x, [g.n, g.c, g.h, g.w]);
 }
 
@@ -67,10 +78,14 @@ export function col2imTensor(col: Tensor, g: ConvGeometry): Tensor {
 export function conv2dTensor(x: Tensor, W: Tensor, b: Tensor | null, g: ConvGeometry): Tensor {
   const { rows, depth, pixels } = dims(g);
   const f = W.shape[0];
+  const y = allocate(x.dtype, rows * f);
+  const set = kernelSet();
+  const wasm = convKernels(set, g, rows * f * depth);
+  if (wasm && wasmConv2d(wasm, x.data, W.data, b?.data ?? null, f, g, y))
+    return Tensor.unchecked(y, [g.n, f, g.oh, g.ow]);
   const col = scratch(x.dtype, 0, rows * depth);
   im2colInto(x.data, g, col);
-  const y = allocate(x.dtype, rows * f);
-  const gemm = kernelSet().gemm;
+  const gemm = set.gemm;
   for (let img = 0; img < g.n; img++) {
     gemm(f, pixels, depth, W.data, 0, false, col, img * pixels * depth, true, y, img * f * pixels);
   }
@@ -91,13 +106,16 @@ export function conv2dTensor(x: Tensor, W: Tensor, b: Tensor | null, g: ConvGeom
 export function conv2dGradInputTensor(gy: Tensor, W: Tensor, g: ConvGeometry): Tensor {
   const { rows, depth, pixels } = dims(g);
   const f = W.shape[0];
+  const gx = allocate(gy.dtype, g.n * g.c * g.h * g.w);
+  const set = kernelSet();
+  const wasm = convKernels(set, g, rows * f * depth);
+  if (wasm && wasmConv2dGradInput(wasm, gy.data, W.data, f, g, gx)) return Tensor.unchecked(gx, [g.n, g.c, g.h, g.w]);
   const dcol = scratch(gy.dtype, 0, rows * depth);
-  const gemm = kernelSet().gemm;
+  const gemm = set.gemm;
   for (let img = 0; img < g.n; img++) {
     // Gₙᵀ · Wm: image n's rows of dcol, one per output pixel.
     gemm(pixels, depth, f, gy.data, img * f * pixels, true, W.data, 0, false, dcol, img * pixels * depth);
   }
-  const gx = allocate(gy.dtype, g.n * g.c * g.h * g.w);
   col2imInto(dcol, g, gx);
   return Tensor.unchecked(gx, [g.n, g.c, g.h, g.w]);
 }
@@ -106,11 +124,14 @@ export function conv2dGradInputTensor(gy: Tensor, W: Tensor, g: ConvGeometry): T
 export function conv2dGradWeightTensor(x: Tensor, gy: Tensor, g: ConvGeometry): Tensor {
   const { rows, depth, pixels } = dims(g);
   const f = gy.shape[1];
+  const gW = allocate(x.dtype, f * depth);
+  const set = kernelSet();
+  const wasm = convKernels(set, g, rows * f * depth);
+  if (wasm && wasmConv2dGradWeight(wasm, x.data, gy.data, f, g, gW)) return Tensor.unchecked(gW, [f, g.c, g.kh, g.kw]);
   const col = scratch(x.dtype, 0, rows * depth);
   im2colInto(x.data, g, col);
-  const gW = allocate(x.dtype, f * depth);
   const term = scratch(x.dtype, 1, f * depth);
-  const gemm = kernelSet().gemm;
+  const gemm = set.gemm;
   for (let img = 0; img < g.n; img++) {
     // Gₙ · colₙ, summed over the images.
     gemm(f, depth, pixels, gy.data, img * f * pixels, false, col, img * pixels * depth, false, term, 0);

@@ -1,26 +1,27 @@
 /**
- * Two cores for large products: the calling thread plus worker threads, over the kernels'
- * shared linear memory. A product above `PARALLEL_MIN_MACS` multiply-adds is cut in two
- * along C's longer side. The caller posts the second part and computes the first; the second
+ * Two cores for large products and convolutions: the calling thread plus a worker thread,
+ * over the kernels' shared linear memory. A job is one kernel call cut in two: a product above
+ * `PARALLEL_MIN_MACS` multiply-adds along C's longer side, a convolution into two halves of its
+ * images. The caller posts the second part and computes the first; the second
  * goes to whichever thread claims it first (a compare-and-swap on one slot): the worker, when
  * it is running, or else the caller itself once its own part is done. So a worker that the
  * OS has not scheduled (another process busy on the other core) costs nothing but the claim:
- * the product is never slower than on one thread by more than the bookkeeping.
+ * the job is never slower than on one thread by more than the bookkeeping.
  * Operands are already in shared memory (the caller copied them there), so nothing is sent
- * per product but a dozen integers through a control block and one `Atomics.notify`.
+ * per job but a dozen integers through a control block and one `Atomics.notify`.
  *
  * Waking a sleeping thread (a futex) costs tens of microseconds, as much as half an MNIST-sized
  * product, and a training loop posts one every few hundred microseconds. So after each job the
  * worker polls for the next for `WORKER_POLL_MS` before it sleeps, and the caller polls for the
  * worker's part for up to `CALLER_POLL_MS` before it sleeps (OpenBLAS's threads do the same).
  *
- * Workers start lazily at the first large product and serve from their second (until one is
+ * Workers start lazily at the first large job and serve from their second (until one is
  * ready the calling thread does everything). In Node they are `worker_threads` made from
  * source (no file is read) and unref'd, so a process exits by itself while they wait; in a
  * browser they are Web Workers from a Blob URL, used only where shared memory exists
  * (cross-origin isolated pages). Anything that fails on the way leaves one thread working.
  */
-import type { WasmKernels } from './wasm-kernels.js';
+import { POOL_KERNELS, type PoolKernel, type WasmKernels } from './wasm-kernels.js';
 
 /**
  * Products of fewer multiply-adds run on one thread. Measured on this machine (2-core AMD
@@ -39,8 +40,9 @@ const READY = 2; // 1 once the worker has instantiated the kernels
 const OK = 3; // 1 if the worker's last job succeeded (else the caller redoes its part)
 const CLAIM = 4; // the job whose second part is unclaimed; −job once a thread has claimed it
 const PAUSE = 5; // test hook: milliseconds the worker sleeps before its next claim
-const ARGS = 6; // f64 flag, then the 12 gemm arguments
-const SLOTS = ARGS + 13;
+const ARGS = 6; // the kernel's index in POOL_KERNELS, then up to 12 arguments
+const MAX_ARGS = 12;
+const SLOTS = ARGS + 1 + MAX_ARGS;
 const STOP = -1;
 
 /** Milliseconds the worker polls for a job before sleeping, and the caller for the worker's part. */
@@ -49,6 +51,7 @@ const CALLER_POLL_MS = 1;
 
 /** The worker's whole program: instantiate, then serve jobs forever. */
 const WORKER_MAIN = `
+const KERNELS = ${JSON.stringify(POOL_KERNELS)};
 function start({ module, memory, control }) {
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() {} } }).exports;
   const c = new Int32Array(control);
@@ -64,13 +67,13 @@ function start({ module, memory, control }) {
     if (pause > 0) Atomics.wait(c, ${SLOTS}, 0, pause);
     // Read the arguments, then claim: a claim that succeeds proves they were this job's.
     const a = ${ARGS};
-    const args = [c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9],
-      c[a + 10], c[a + 11], c[a + 12]];
-    const f64 = c[a];
+    const kernel = ex[KERNELS[c[a]]];
+    const args = [];
+    for (let i = 1; i <= ${MAX_ARGS}; i++) args.push(c[a + i]);
     if (Atomics.compareExchange(c, ${CLAIM}, seen, -seen) !== seen) continue; // the caller took it
     let ok = 1;
     try {
-      (f64 ? ex.gemmF64 : ex.gemmF32)(...args);
+      kernel(...args);
     } catch {
       ok = 0;
     }
@@ -166,34 +169,28 @@ export class GemmPool {
     }
   }
 
-  /** Splits one product between this thread and the worker; false to leave it to this thread. */
-  private readonly gemm: NonNullable<WasmKernels['parallelGemm']> = (f64, m, n, k, a, ars, acs, b, brs, bcs, c) => {
-    if (this.failed || m * n * k < PARALLEL_MIN_MACS) return false;
+  /**
+   * Runs one kernel call cut in two: `mine` here, `theirs` on the worker if it claims it in
+   * time, else here too. False, with nothing run, while no worker is ready (the caller then
+   * makes the call whole).
+   */
+  split(kernel: PoolKernel, mine: readonly number[], theirs: readonly number[]): boolean {
+    if (this.failed) return false;
     if (!this.worker) this.start();
     if (!this.ready) return false;
-    const w = this.kernels;
-    const bytes = f64 ? 8 : 4;
-    const kernel = f64 ? w.exports.gemmF64 : w.exports.gemmF32;
+    const fn = this.kernels.exports[kernel] as (...args: number[]) => void;
     const ctl = this.control;
-    // The worker takes the second part: rows [m1, m) of C, or columns [n1, n) when C is wide.
-    const byRows = m >= n;
-    const cut = byRows ? Math.ceil(m / 2 / 4) * 4 : Math.ceil(n / 2 / 8) * 8;
-    const args = byRows
-      ? [f64 ? 1 : 0, m - cut, n, k, a + cut * ars * bytes, ars, acs, b, brs, bcs, c + cut * n * bytes, n]
-      : [f64 ? 1 : 0, m, n - cut, k, a, ars, acs, b + cut * bcs * bytes, brs, bcs, c + cut * bytes, n];
-    for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i];
-    ctl[ARGS + 12] = w.scratchBase + w.scratchBytes;
+    ctl[ARGS] = POOL_KERNELS.indexOf(kernel);
+    for (let i = 0; i < theirs.length; i++) ctl[ARGS + 1 + i] = theirs[i];
     const job = ++this.seq;
     this.jobs++;
     Atomics.store(ctl, CLAIM, job);
     Atomics.store(ctl, JOB, job);
     Atomics.notify(ctl, JOB);
-    if (byRows) kernel(cut, n, k, a, ars, acs, b, brs, bcs, c, n, w.scratchBase);
-    else kernel(m, cut, k, a, ars, acs, b, brs, bcs, c, n, w.scratchBase);
-    const second = () => kernel(args[1], args[2], k, args[4], ars, acs, args[7], brs, bcs, args[10], n, w.scratchBase);
+    fn(...mine);
     if (Atomics.compareExchange(ctl, CLAIM, job, -job) === job) {
       // The worker has not claimed the second part (not scheduled, or slow to wake): do it here.
-      second();
+      fn(...theirs);
       return true;
     }
     this.workerParts++;
@@ -212,9 +209,28 @@ export class GemmPool {
     if (Atomics.load(ctl, OK) !== 1) {
       // The worker's part failed (it should not): do it here, and stop using the worker.
       this.failed = true;
-      second();
+      fn(...theirs);
     }
     return true;
+  }
+
+  /** Splits one product between this thread and the worker; false to leave it to this thread. */
+  private readonly gemm: NonNullable<WasmKernels['parallelGemm']> = (f64, m, n, k, a, ars, acs, b, brs, bcs, c) => {
+    if (m * n * k < PARALLEL_MIN_MACS) return false;
+    const w = this.kernels;
+    const bytes = f64 ? 8 : 4;
+    // The worker takes the second part: rows [m1, m) of C, or columns [n1, n) when C is wide.
+    const byRows = m >= n;
+    const cut = byRows ? Math.ceil(m / 2 / 4) * 4 : Math.ceil(n / 2 / 8) * 8;
+    const mine = byRows ? [cut, n, k, a, ars, acs, b, brs, bcs, c, n] : [m, cut, k, a, ars, acs, b, brs, bcs, c, n];
+    const theirs = byRows
+      ? [m - cut, n, k, a + cut * ars * bytes, ars, acs, b, brs, bcs, c + cut * n * bytes, n]
+      : [m, n - cut, k, a, ars, acs, b + cut * bcs * bytes, brs, bcs, c + cut * bytes, n];
+    return this.split(
+      f64 ? 'gemmF64' : 'gemmF32',
+      [...mine, w.scratchBase],
+      [...theirs, w.scratchBase + w.scratchBytes],
+    );
   };
 
   /**

@@ -19,6 +19,31 @@ import type { Gemm } from '../kernels/matmul.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { createMemory, instantiate, type KernelExports, type WasmVariant } from './wasm-module.js';
 
+/**
+ * The exports a worker may run as one half of a job (gemm-pool.ts): each takes at most 12
+ * integer arguments (addresses and sizes), so a job travels as integers.
+ */
+export const POOL_KERNELS = [
+  'gemmF32',
+  'gemmF64',
+  'convForwardF32',
+  'convForwardF64',
+  'convGradInputF32',
+  'convGradInputF64',
+  'convGradWeightF32',
+  'convGradWeightF64',
+] as const;
+export type PoolKernel = (typeof POOL_KERNELS)[number];
+
+/** A worker beside the calling thread (gemm-pool.ts), as the kernels see it. */
+export interface KernelPool {
+  readonly ready: boolean;
+  /** Jobs split so far. */
+  readonly jobs: number;
+  /** Runs `mine` here and `theirs` on the worker (or here, if it is late); false if no worker is ready. */
+  split(kernel: PoolKernel, mine: readonly number[], theirs: readonly number[]): boolean;
+}
+
 /** Scratch slots reserved in every memory: the calling thread plus up to three workers. */
 export const MAX_THREADS = 4;
 const PAGE = 65536;
@@ -53,8 +78,8 @@ export class WasmKernels {
   private readonly fallback: Gemm;
   private f32: Float32Array;
   private f64: Float64Array;
-  /** The worker pool serving `parallelGemm`, if one is attached. */
-  pool: { readonly ready: boolean; readonly jobs: number } | null = null;
+  /** The worker pool serving `parallelGemm` and split convolutions, if one is attached. */
+  pool: KernelPool | null = null;
   /**
    * Splits a large product across threads, when a pool is attached (see gemm-pool.ts). Returns
    * false to let the calling thread do it all.

@@ -59,7 +59,56 @@ export interface KernelExports {
   updateF64: UpdateExport;
   gemmF32: GemmExport;
   gemmF64: GemmExport;
+  /** wasm/assembly/conv.ts: images [first, last) of a convolution, geometry as 12 int32s at `geom`. */
+  convForwardF32: ConvForwardExport;
+  convForwardF64: ConvForwardExport;
+  convGradInputF32: ConvGradInputExport;
+  convGradInputF64: ConvGradInputExport;
+  convGradWeightF32: ConvGradWeightExport;
+  convGradWeightF64: ConvGradWeightExport;
+  im2colF32: ColExport;
+  im2colF64: ColExport;
+  col2imF32: ColExport;
+  col2imF64: ColExport;
 }
+
+type ConvForwardExport = (
+  geom: number,
+  first: number,
+  last: number,
+  x: number,
+  w: number,
+  f: number,
+  bias: number,
+  y: number,
+  col: number,
+  scratch: number,
+) => void;
+type ConvGradInputExport = (
+  geom: number,
+  first: number,
+  last: number,
+  gy: number,
+  w: number,
+  f: number,
+  gx: number,
+  dcol: number,
+  scratch: number,
+) => void;
+type ConvGradWeightExport = (
+  geom: number,
+  first: number,
+  last: number,
+  x: number,
+  gy: number,
+  f: number,
+  gW: number,
+  col: number,
+  term: number,
+  scratch: number,
+) => void;
+/** im2col (from x to col) or col2im (from col, added into x), images [first, last). */
+type ColExport = (geom: number, first: number, last: number, from: number, to: number) => void;
 
 const bytesCache = new Map<WasmVariant, Uint8Array>();
 

@@ -3,6 +3,18 @@
  * (src/backend/wasm.ts) lays out linear memory above `heapBase()` and grows it on demand,
  * passing byte addresses to the kernels.
  */
+export {
+  col2imF32,
+  col2imF64,
+  convForwardF32,
+  convForwardF64,
+  convGradInputF32,
+  convGradInputF64,
+  convGradWeightF32,
+  convGradWeightF64,
+  im2colF32,
+  im2colF64,
+} from './conv';
 export { biasActF32, biasActF64, binaryF32, binaryF64, sumF32, sumF64, unaryF32, unaryF64 } from './elementwise';
 export { gemmF32, gemmF64, gemmScratchBytes } from './gemm';
 export { mathF32, mathF64 } from './math';

@@ -1,0 +1,340 @@
+/*
+ * Convolution in WebAssembly, the book's im2col way, one image at a time. The TypeScript
+ * kernels (src/kernels/im2col.ts, src/backend/conv-kernels.ts) are the reference: the same
+ * loops in the same order, so every result has the same bits when the products do.
+ *
+ * Per image n, with colₙ = im2col(xₙ) `[OH·OW, C·KH·KW]` and W read as Wm `[F, C·KH·KW]`:
+ *
+ *   forward          yₙ  = Wm · colₙᵀ (+ b)        F maps of OH·OW, already NCHW
+ *   grad of input    gxₙ = col2im(Gₙᵀ · Wm)        Gₙ = image n's gradient maps `[F, OH·OW]`
+ *   grad of weight   gW  = Σₙ Gₙ · colₙ
+ *
+ * Working image by image keeps `col` small (SimpleConvNet: 576×25 floats) and in cache
+ * between the unfolding and the product, and lets two threads take half the images each:
+ * every export works on the images `[first, last)`. The host copies the batch in once and
+ * the result out once; nothing here allocates.
+ *
+ * The geometry is 12 int32s at `geom`: N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW (as
+ * `convGeometry` checked them). Addresses are byte offsets; `bias` 0 means none.
+ */
+import { gemmF32, gemmF64 } from './gemm';
+
+// Slots of the geometry block.
+const C = 1;
+const H = 2;
+const W = 3;
+const KH = 4;
+const KW = 5;
+const SH = 6;
+const SW = 7;
+const PH = 8;
+const PW = 9;
+const OH = 10;
+const OW = 11;
+
+function at(geom: usize, slot: i32): i32 {
+  return load<i32>(geom + ((<usize>slot) << 2));
+}
+
+/** Address of element `i` of an array of T at `base`. */
+function el<T>(base: usize, i: i32): usize {
+  return base + <usize>i * sizeof<T>();
+}
+
+/** `c = op(a)·op(b)` on whichever precision T is. */
+function gemm<T>(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  ars: i32,
+  acs: i32,
+  b: usize,
+  brs: i32,
+  bcs: i32,
+  c: usize,
+  ldc: i32,
+  scratch: usize,
+): void {
+  if (sizeof<T>() === 4) gemmF32(m, n, k, a, ars, acs, b, brs, bcs, c, ldc, scratch);
+  else gemmF64(m, n, k, a, ars, acs, b, brs, bcs, c, ldc, scratch);
+}
+
+/** Unfolds one image x `[C, H, W]` into col `[OH·OW, C·KH·KW]` (padding as zeros). */
+function im2colImage<T>(geom: usize, x: usize, col: usize): void {
+  const c = at(geom, C),
+    h = at(geom, H),
+    w = at(geom, W);
+  const kh = at(geom, KH),
+    kw = at(geom, KW),
+    sh = at(geom, SH),
+    sw = at(geom, SW);
+  const ph = at(geom, PH),
+    pw = at(geom, PW),
+    oh = at(geom, OH),
+    ow = at(geom, OW);
+  const plane = h * w;
+  let r = col;
+  for (let y = 0; y < oh; y++) {
+    const top = y * sh - ph;
+    for (let xo = 0; xo < ow; xo++) {
+      const left = xo * sw - pw;
+      const inside = left >= 0 && left + kw <= w; // no horizontal padding in this window
+      for (let ch = 0; ch < c; ch++) {
+        for (let i = 0; i < kh; i++) {
+          const row = top + i;
+          if (row < 0 || row >= h) {
+            memory.fill(r, 0, <usize>kw * sizeof<T>());
+            r += <usize>kw * sizeof<T>();
+            continue;
+          }
+          const src = ch * plane + row * w + left; // element index; < 0 only left of the image
+          if (inside) {
+            for (let j = 0; j < kw; j++, r += sizeof<T>()) store<T>(r, load<T>(el<T>(x, src + j)));
+          } else {
+            for (let j = 0; j < kw; j++, r += sizeof<T>()) {
+              const cx = left + j;
+              store<T>(r, cx >= 0 && cx < w ? load<T>(el<T>(x, src + j)) : <T>0);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Adds col `[OH·OW, C·KH·KW]` back into one image x `[C, H, W]`: the adjoint of im2colImage. */
+function col2imImage<T>(geom: usize, col: usize, x: usize): void {
+  const c = at(geom, C),
+    h = at(geom, H),
+    w = at(geom, W);
+  const kh = at(geom, KH),
+    kw = at(geom, KW),
+    sh = at(geom, SH),
+    sw = at(geom, SW);
+  const ph = at(geom, PH),
+    pw = at(geom, PW),
+    oh = at(geom, OH),
+    ow = at(geom, OW);
+  const plane = h * w;
+  let r = col;
+  for (let y = 0; y < oh; y++) {
+    const top = y * sh - ph;
+    for (let xo = 0; xo < ow; xo++) {
+      const left = xo * sw - pw;
+      const inside = left >= 0 && left + kw <= w;
+      for (let ch = 0; ch < c; ch++) {
+        for (let i = 0; i < kh; i++) {
+          const row = top + i;
+          if (row < 0 || row >= h) {
+            r += <usize>kw * sizeof<T>();
+            continue;
+          }
+          const dst = ch * plane + row * w + left;
+          for (let j = 0; j < kw; j++, r += sizeof<T>()) {
+            const cx = left + j;
+            if (inside || (cx >= 0 && cx < w)) {
+              const p = el<T>(x, dst + j);
+              store<T>(p, load<T>(p) + load<T>(r));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function convForward<T>(
+  geom: usize,
+  first: i32,
+  last: i32,
+  x: usize,
+  wts: usize,
+  f: i32,
+  bias: usize,
+  y: usize,
+  col: usize,
+  scratch: usize,
+): void {
+  const pixels = at(geom, OH) * at(geom, OW);
+  const depth = at(geom, C) * at(geom, KH) * at(geom, KW);
+  const image = at(geom, C) * at(geom, H) * at(geom, W);
+  for (let n = first; n < last; n++) {
+    im2colImage<T>(geom, el<T>(x, n * image), col);
+    const yn = el<T>(y, n * f * pixels);
+    gemm<T>(f, pixels, depth, wts, depth, 1, col, 1, depth, yn, pixels, scratch);
+    if (bias) {
+      for (let ch = 0; ch < f; ch++) {
+        const v = load<T>(el<T>(bias, ch));
+        const map = el<T>(yn, ch * pixels);
+        for (let p = 0; p < pixels; p++) store<T>(el<T>(map, p), load<T>(el<T>(map, p)) + v);
+      }
+    }
+  }
+}
+
+function convGradInput<T>(
+  geom: usize,
+  first: i32,
+  last: i32,
+  gy: usize,
+  wts: usize,
+  f: i32,
+  gx: usize,
+  dcol: usize,
+  scratch: usize,
+): void {
+  const pixels = at(geom, OH) * at(geom, OW);
+  const depth = at(geom, C) * at(geom, KH) * at(geom, KW);
+  const image = at(geom, C) * at(geom, H) * at(geom, W);
+  for (let n = first; n < last; n++) {
+    // Gₙᵀ · Wm: one row of dcol per output pixel.
+    gemm<T>(pixels, depth, f, el<T>(gy, n * f * pixels), 1, pixels, wts, depth, 1, dcol, depth, scratch);
+    const gxn = el<T>(gx, n * image);
+    memory.fill(gxn, 0, <usize>image * sizeof<T>());
+    col2imImage<T>(geom, dcol, gxn);
+  }
+}
+
+function convGradWeight<T>(
+  geom: usize,
+  first: i32,
+  last: i32,
+  x: usize,
+  gy: usize,
+  f: i32,
+  gW: usize,
+  col: usize,
+  term: usize,
+  scratch: usize,
+): void {
+  const pixels = at(geom, OH) * at(geom, OW);
+  const depth = at(geom, C) * at(geom, KH) * at(geom, KW);
+  const image = at(geom, C) * at(geom, H) * at(geom, W);
+  const size = f * depth;
+  memory.fill(gW, 0, <usize>size * sizeof<T>());
+  for (let n = first; n < last; n++) {
+    im2colImage<T>(geom, el<T>(x, n * image), col);
+    // Gₙ · colₙ, added to the sum in image order.
+    gemm<T>(f, depth, pixels, el<T>(gy, n * f * pixels), pixels, 1, col, depth, 1, term, depth, scratch);
+    for (let k = 0; k < size; k++) store<T>(el<T>(gW, k), load<T>(el<T>(gW, k)) + load<T>(el<T>(term, k)));
+  }
+}
+
+/** Forward convolution of images `[first, last)`: y `[N, F, OH, OW]` from x, W `[F, C·KH·KW]`, bias `[F]` or 0. */
+export function convForwardF32(
+  geom: usize,
+  first: i32,
+  last: i32,
+  x: usize,
+  wts: usize,
+  f: i32,
+  bias: usize,
+  y: usize,
+  col: usize,
+  scratch: usize,
+): void {
+  convForward<f32>(geom, first, last, x, wts, f, bias, y, col, scratch);
+}
+/** float64 `convForwardF32`. */
+export function convForwardF64(
+  geom: usize,
+  first: i32,
+  last: i32,
+  x: usize,
+  wts: usize,
+  f: i32,
+  bias: usize,
+  y: usize,
+  col: usize,
+  scratch: usize,
+): void {
+  convForward<f64>(geom, first, last, x, wts, f, bias, y, col, scratch);
+}
+/** The input gradient of images `[first, last)`: gx `[N, C, H, W]` (overwritten) from gy and W. */
+export function convGradInputF32(
+  geom: usize,
+  first: i32,
+  last: i32,
+  gy: usize,
+  wts: usize,
+  f: i32,
+  gx: usize,
+  dcol: usize,
+  scratch: usize,
+): void {
+  convGradInput<f32>(geom, first, last, gy, wts, f, gx, dcol, scratch);
+}
+/** float64 `convGradInputF32`. */
+export function convGradInputF64(
+  geom: usize,
+  first: i32,
+  last: i32,
+  gy: usize,
+  wts: usize,
+  f: i32,
+  gx: usize,
+  dcol: usize,
+  scratch: usize,
+): void {
+  convGradInput<f64>(geom, first, last, gy, wts, f, gx, dcol, scratch);
+}
+/** The filter gradient summed over images `[first, last)` into gW `[F, C·KH·KW]` (overwritten); `term` is F·C·KH·KW scratch. */
+export function convGradWeightF32(
+  geom: usize,
+  first: i32,
+  last: i32,
+  x: usize,
+  gy: usize,
+  f: i32,
+  gW: usize,
+  col: usize,
+  term: usize,
+  scratch: usize,
+): void {
+  convGradWeight<f32>(geom, first, last, x, gy, f, gW, col, term, scratch);
+}
+/** float64 `convGradWeightF32`. */
+export function convGradWeightF64(
+  geom: usize,
+  first: i32,
+  last: i32,
+  x: usize,
+  gy: usize,
+  f: i32,
+  gW: usize,
+  col: usize,
+  term: usize,
+  scratch: usize,
+): void {
+  convGradWeight<f64>(geom, first, last, x, gy, f, gW, col, term, scratch);
+}
+
+/** Unfolds images `[first, last)` of x into their rows of col `[N·OH·OW, C·KH·KW]` (the public im2col). */
+export function im2colF32(geom: usize, first: i32, last: i32, x: usize, col: usize): void {
+  im2colBatch<f32>(geom, first, last, x, col);
+}
+/** float64 `im2colF32`. */
+export function im2colF64(geom: usize, first: i32, last: i32, x: usize, col: usize): void {
+  im2colBatch<f64>(geom, first, last, x, col);
+}
+/** Folds the rows of images `[first, last)` of col back into x (added: x must hold zeros or a sum). */
+export function col2imF32(geom: usize, first: i32, last: i32, col: usize, x: usize): void {
+  col2imBatch<f32>(geom, first, last, col, x);
+}
+/** float64 `col2imF32`. */
+export function col2imF64(geom: usize, first: i32, last: i32, col: usize, x: usize): void {
+  col2imBatch<f64>(geom, first, last, col, x);
+}
+
+function im2colBatch<T>(geom: usize, first: i32, last: i32, x: usize, col: usize): void {
+  const perImage = at(geom, OH) * at(geom, OW) * at(geom, C) * at(geom, KH) * at(geom, KW); // col elements per image
+  const image = at(geom, C) * at(geom, H) * at(geom, W);
+  for (let n = first; n < last; n++) im2colImage<T>(geom, el<T>(x, n * image), el<T>(col, n * perImage));
+}
+
+function col2imBatch<T>(geom: usize, first: i32, last: i32, col: usize, x: usize): void {
+  const perImage = at(geom, OH) * at(geom, OW) * at(geom, C) * at(geom, KH) * at(geom, KW); // col elements per image
+  const image = at(geom, C) * at(geom, H) * at(geom, W);
+  for (let n = first; n < last; n++) col2imImage<T>(geom, el<T>(col, n * perImage), el<T>(x, n * image));
+}
