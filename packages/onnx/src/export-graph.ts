@@ -62,13 +62,14 @@ export function buildGraph(
   const vars = new Map<string, SnapshotVariableNode>();
   for (const n of snapshot.nodes) if (n.kind === 'variable') vars.set(n.id, n);
   const edgesIn = new Map<string, string[]>();
+  const outEdges = new Map<string, string[]>(); // op id → its outputs' ids, in order
   const producer = new Map<string, string>();
   for (const e of snapshot.edges) {
-    if (vars.has(e.from)) {
-      const list = edgesIn.get(e.to) ?? [];
-      list[e.index] = e.from;
-      edgesIn.set(e.to, list);
-    } else producer.set(e.to, e.from);
+    const [from, to, list] = vars.has(e.from) ? [e.from, e.to, edgesIn] : [e.to, e.from, outEdges];
+    const ids = list.get(to) ?? [];
+    ids[e.index] = from;
+    list.set(to, ids);
+    if (list === outEdges) producer.set(e.to, e.from);
   }
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
@@ -97,9 +98,9 @@ export function buildGraph(
       });
       return outNames[0];
     },
-    int64(vals) {
+    int64(vals, dims = [vals.length]) {
       const name = fresh('shape');
-      initializers.push({ name, dtype: 'int64', dims: [vals.length], data: BigInt64Array.from(vals, BigInt) });
+      initializers.push({ name, dtype: 'int64', dims, data: BigInt64Array.from(vals, (v) => BigInt(v)) });
       return name;
     },
     scalar(value, dtype) {
@@ -109,6 +110,8 @@ export function buildGraph(
         dtype,
         dims: [],
         data: (dtype === 'int64' ? BigInt64Array.of(BigInt(value)) : ARRAYS[dtype].of(value)) as OnnxArray,
+        // An attribute in zerograd (Pow's exponent, Pad's value): importOnnx must not train it.
+        docString: 'constant',
       });
       return name;
     },
@@ -138,6 +141,7 @@ export function buildGraph(
     values.set(v.id, value);
     return value;
   };
+  const exampleBatch = dynamicBatch ? (graphInputs[0]?.shape[0] ?? -1) : -1;
   const outputIds = new Map<string, string>(); // first output id → its name
   snapshot.outputs.forEach((id, i) => {
     if (!outputIds.has(id) && producer.has(id)) outputIds.set(id, outputNames[i]);
@@ -153,9 +157,7 @@ export function buildGraph(
         `op '${op.op}'${where} has no ONNX mapping; exportable ops: ${Object.keys(EXPORTERS).join(', ')}`,
       );
     }
-    const outIds = snapshot.edges.filter((e) => e.from === op.id).map((e) => e.to);
-    if (outIds.length !== 1)
-      throw new GraphError(OP, `op '${op.op}'${where} has ${outIds.length} outputs; only single-output ops export`);
+    const outIds = outEdges.get(op.id) ?? [];
     doc = op.scope.join('/');
     nodeStem = doc || op.op;
     const ins = (edgesIn.get(op.id) ?? []).map((id, k, all) => {
@@ -175,10 +177,12 @@ export function buildGraph(
       return leafValue(v);
     });
     const outVar = vars.get(outIds[0]) as SnapshotVariableNode;
+    // Concat along another axis lines its operands up on axis 0 as elementwise ops do.
+    const linesUp = ELEMENTWISE.has(op.op) || (op.op === 'Concat' && op.attrs.axis !== 0);
     for (const [k, x] of ins.entries()) {
       const leaf = vars.get((edgesIn.get(op.id) ?? [])[k]) as SnapshotVariableNode;
       const follows =
-        ELEMENTWISE.has(op.op) &&
+        linesUp &&
         !x.batch &&
         leaf.role === 'constant' &&
         x.shape.length === outVar.shape.length &&
@@ -191,14 +195,13 @@ export function buildGraph(
         );
       }
     }
-    const out = {
-      name: outputIds.get(outVar.id) ?? fresh(`${nodeStem}/${op.op}_out`),
-      shape: outVar.shape,
-      dtype: outVar.dtype,
-      batch: false,
-    };
-    const batch = exporter({ op, inputs: ins, out }, emit);
-    values.set(outVar.id, { ...out, batch: dynamicBatch && batch });
+    const outs = outIds.map((id) => {
+      const v = vars.get(id) as SnapshotVariableNode;
+      const name = outputIds.get(id) ?? fresh(`${nodeStem}/${op.op}_out`);
+      return { name, shape: v.shape, dtype: v.dtype, batch: false };
+    });
+    const batch = exporter({ op, inputs: ins, out: outs[0], outs, batchSize: exampleBatch }, emit);
+    outIds.forEach((id, k) => values.set(id, { ...outs[k], batch: dynamicBatch && batch }));
   }
   const outputs = snapshot.outputs.map((id, i) => {
     const v = vars.get(id) as SnapshotVariableNode;

@@ -4,6 +4,7 @@
  * shapes written into the model (Reshape, Expand) keep the batch size free.
  */
 import type { SnapshotOpNode } from '@zerograd/core';
+import { INDEX_EXPORTERS } from './export-index.js';
 import type { OnnxAttribute, OnnxDType } from './model.js';
 
 /** A value flowing into or out of an op, as the exporter knows it. */
@@ -20,23 +21,27 @@ export interface Value {
 export interface Emit {
   /** Adds a node; returns its (first) output name. */
   node(opType: string, inputs: string[], outputs: string[] | number, attrs?: Record<string, OnnxAttribute>): string;
-  /** An int64 constant (shapes, axes) as an initializer; returns its name. */
-  int64(values: readonly number[]): string;
+  /** An int64 constant (shapes, axes; bigints for the ±2⁶³ sentinels of Slice) as an initializer; returns its name. */
+  int64(values: readonly (number | bigint)[], dims?: readonly number[]): string;
   /** A scalar of the given dtype as an initializer; returns its name. */
   scalar(value: number, dtype: OnnxDType): string;
   /** `v` cast to `dtype` (a Cast node) unless it has it already. */
   cast(v: Value, dtype: OnnxDType): string;
 }
 
-/** One op node to translate: its snapshot node, inputs and output. */
+/** One op node to translate: its snapshot node, inputs and outputs. */
 export interface OpCall {
   readonly op: SnapshotOpNode;
   readonly inputs: readonly Value[];
-  /** The name the (single) output must get, its shape and dtype. */
+  /** The name the (first) output must get, its shape and dtype. */
   readonly out: Value;
+  /** Every output, in order (one for most ops; `Split` has several). */
+  readonly outs: readonly Value[];
+  /** The example batch size when the batch is dynamic, else -1. */
+  readonly batchSize: number;
 }
 
-/** Writes the nodes of one op; returns whether the output keeps the batch axis first. */
+/** Writes the nodes of one op; returns whether its outputs keep the batch axis first. */
 export type Exporter = (call: OpCall, emit: Emit) => boolean;
 
 const ints = (value: readonly number[]): OnnxAttribute => ({ type: 'ints', value });
@@ -180,4 +185,6 @@ export const EXPORTERS: Readonly<Record<string, Exporter>> = {
     });
     return x.batch;
   },
+  // GetItem, Split, Concat, Flip, Pad, Cumsum (export-index.ts).
+  ...INDEX_EXPORTERS,
 };

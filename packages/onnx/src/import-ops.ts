@@ -37,6 +37,7 @@ import {
   type Variable,
 } from '@zerograd/core';
 import { erf, logSoftmax, softmax } from '@zerograd/layers';
+import { INDEX_IMPORTERS } from './import-index.js';
 import type { OnnxAttribute, OnnxNode } from './model.js';
 
 /** What an entry gets: the node, its inputs, and its attributes read with defaults. */
@@ -195,6 +196,8 @@ export const IMPORTERS: Readonly<Record<string, Importer>> = {
       pad,
     });
   },
+  // Slice, Squeeze, Unsqueeze, Gather, Split, Concat, Pad, CumSum, Expand (import-index.ts).
+  ...INDEX_IMPORTERS,
 };
 
 /** The attribute readers of an `ImportCall`. */

@@ -177,8 +177,9 @@ export class OnnxLayer extends Layer {
  * Reads an ONNX model (the bytes of a `.onnx` file) into a zerograd layer with the weights as
  * parameters. The MLP family is supported — Gemm, MatMul, Add, Sub, Mul, Div, Relu, Sigmoid,
  * Tanh, Softmax, LogSoftmax, Reshape, Flatten, Transpose, BatchNormalization, Dropout, the
- * reductions, Conv and pooling; a model using anything else is a `GraphError` listing every op
- * it could not run.
+ * reductions, Conv and pooling, and the picking and joining ops (Slice, Squeeze, Unsqueeze,
+ * Gather, Split, Concat, Pad, CumSum); a model using anything else is a `GraphError` listing
+ * every op it could not run.
  *
  * @example
  * const net = importOnnx(await readFile('model.onnx'));

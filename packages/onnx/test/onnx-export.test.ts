@@ -5,12 +5,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  concat,
+  cumsum,
   type DType,
+  flip,
   GraphError,
   maximum,
   minimum,
+  newAxis,
+  pad,
   Random,
   ShapeError,
+  slice,
+  split,
   sum,
   sumTo,
   type Tensor,
@@ -220,8 +227,14 @@ type Step =
         | 'broadcast'
         | 'reshapeT'
         | 'sumTo'
-        | 'layer';
-    };
+        | 'layer'
+        | 'splitConcat'
+        | 'flip'
+        | 'pad'
+        | 'cumsum';
+    }
+  | { kind: 'slice'; from: number; cut: number; step: number }
+  | { kind: 'pick'; at: number; columns: readonly number[] };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
@@ -244,7 +257,23 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       'reshapeT',
       'sumTo',
       'layer',
+      'splitConcat',
+      'flip',
+      'pad',
+      'cumsum',
     ),
+  }),
+  // x[:, from:−cut:step] (or backwards), x[:, at, None], x[:, columns]: cut to fit the width.
+  fc.record({
+    kind: fc.constant('slice' as const),
+    from: fc.nat(2),
+    cut: fc.nat(2),
+    step: fc.constantFrom(1, 2, -1, -2),
+  }),
+  fc.record({
+    kind: fc.constant('pick' as const),
+    at: fc.integer({ min: -4, max: 3 }),
+    columns: fc.array(fc.integer({ min: -4, max: 3 }), { minLength: 0, maxLength: 4 }),
   }),
 ) as fc.Arbitrary<Step>;
 
@@ -300,13 +329,49 @@ function program(steps: readonly Step[], features: number, dtype: DType, seed: n
       ops.push((x) => sum(x, 1, true).broadcastTo([x.shape[0], out]));
       f = out;
     } else if (s.kind === 'sumTo') ops.push((x) => x.add(sumTo(x, [1, x.shape[1]])));
+    else if (s.kind === 'slice') {
+      const from = Math.min(s.from, width - 1);
+      const cut = Math.min(s.cut, width - 1 - from); // at least one column is left
+      const range =
+        s.step > 0
+          ? slice(from, cut ? -cut : null, s.step)
+          : slice(cut ? -1 - cut : null, from ? from - 1 : null, s.step);
+      ops.push((x) => x.getItem(null, range));
+      f = Math.ceil((width - from - cut) / Math.abs(s.step));
+    } else if (s.kind === 'pick') {
+      // An integer index (negative ones too) then a new axis; or a list of columns (a Gather).
+      const inRange = (i: number) => (i < 0 ? -1 - ((-1 - i) % width) : i % width);
+      const columns = s.columns.map(inRange);
+      ops.push((x) => (columns.length ? x.getItem(null, columns) : x.getItem(null, inRange(s.at), newAxis)));
+      f = Math.max(columns.length, 1);
+    } else if (s.kind === 'splitConcat') {
+      ops.push((x) => {
+        if (width === 1) return concat([x, x.tanh()], 1);
+        const [a, b] = split(x, [1, width - 1], 1);
+        return concat([b.tanh(), a], 1);
+      });
+      f = width === 1 ? 2 : width;
+    } else if (s.kind === 'flip') ops.push((x) => flip(x, 1));
+    else if (s.kind === 'pad') {
+      ops.push((x) =>
+        pad(
+          x,
+          [
+            [0, 0],
+            [1, 1],
+          ],
+          { value: 0.5 },
+        ),
+      );
+      f = width + 2;
+    } else if (s.kind === 'cumsum') ops.push((x) => cumsum(x, 1));
     else ops.push((x) => x.reshape([x.shape[0], 1, width]).transpose([0, 2, 1]).reshape([x.shape[0], width]));
   }
   return (x: Variable) => ops.reduce((v, op) => op(v), x);
 }
 
 describe('a random family of programs over the exportable ops', () => {
-  it('computes in ONNX Runtime what it computes in zerograd, for any batch size', async () => {
+  it('computes in ONNX Runtime what it computes in zerograd, for any batch size, and imports back', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(stepArb, { minLength: 1, maxLength: 6 }),
@@ -322,10 +387,22 @@ describe('a random family of programs over the exportable ops', () => {
           // float64 at ORT's 'basic' level: its 'extended' fusions fold a scalar Mul/Div into a
           // MatMul's float32 alpha (1/3 → 3e-8 relative error); see docs/decisions/0011-onnx.md.
           const level = dtype === 'float64' ? 'basic' : 'all';
-          const ort = await runOrt(exportOnnx(f, example), { input: x }, { graphOptimizationLevel: level });
-          const ours = f(variable(x, { requiresGrad: false })).data;
+          const bytes = exportOnnx(f, example);
+          const ort = await runOrt(bytes, { input: x }, { graphOptimizationLevel: level });
+          const xa = variable(x, { requiresGrad: true });
+          const ya = f(xa);
+          const ours = ya.data;
           expect(ort.output.dims).toEqual(ours.shape);
           expect(maxDisagreement(ort.output.data, ours.data as ArrayLike<number>)).toBeLessThanOrEqual(TOL[dtype]);
+          // And back: the imported model computes the same outputs and input gradients.
+          const xb = variable(x, { requiresGrad: true });
+          const yb = importOnnx(bytes).forward(xb);
+          expect(maxDisagreement(yb.data.data, ours.data as ArrayLike<number>)).toBeLessThanOrEqual(TOL[dtype]);
+          const g = new Random(seed + 3).randn(ours.shape, { dtype });
+          sum(ya.mul(g)).backward();
+          sum(yb.mul(g)).backward();
+          const [ga, gb] = [xa.grad?.data.data ?? [], xb.grad?.data.data ?? []];
+          expect(maxDisagreement(gb, ga)).toBeLessThanOrEqual(TOL[dtype]);
         },
       ),
       propertyParameters({ numRuns: 40 }),

@@ -217,10 +217,43 @@ function fromMask(spec: readonly boolean[]): Tensor {
   return asVariable('GetItem', spec as never, 'bool').data;
 }
 
+/**
+ * One index entry as data, as the user wrote it (what a traced graph shows and what
+ * `@zerograd/onnx` maps to Slice/Squeeze/Unsqueeze/Gather): an integer, `null` (the whole axis),
+ * a slice with its raw bounds (`null` where omitted), `'newAxis'`, or an advanced part — an
+ * integer array or a boolean mask (0/1), each flat with its shape.
+ */
+export type IndexDescription =
+  | number
+  | null
+  | 'newAxis'
+  | { readonly start: number | null; readonly stop: number | null; readonly step: number | null }
+  | { readonly array: readonly number[]; readonly shape: readonly number[] }
+  | { readonly mask: readonly number[]; readonly shape: readonly number[] };
+
+/** `spec` as plain data; the gather map above has already refused anything malformed. */
+function describeSpec(spec: IndexSpec): IndexDescription {
+  if (spec === newAxis) return 'newAxis';
+  if (spec === null || spec === undefined || typeof spec === 'number') return spec ?? null;
+  if (isSlice(spec)) return { start: spec.start ?? null, stop: spec.stop ?? null, step: spec.step ?? null };
+  const t =
+    spec instanceof Variable
+      ? spec.data
+      : spec instanceof Tensor
+        ? spec
+        : isBooleanArray(spec)
+          ? fromMask(spec)
+          : asVariable('GetItem', spec as number[]).data;
+  const values = Array.from(t.data as ArrayLike<number>, Number);
+  return t.dtype === 'bool' ? { mask: values, shape: t.shape.slice() } : { array: values, shape: t.shape.slice() };
+}
+
 interface GatherAttrs {
   map: Float64Array;
   shape: number[];
   inputShape: readonly number[];
+  /** The index as written, for `describe` (a backward's GetItem of a ScatterAdd reuses it). */
+  index: readonly IndexDescription[];
 }
 
 const GetItemDef: OpDefinition<GatherAttrs> = {
@@ -234,7 +267,9 @@ const GetItemDef: OpDefinition<GatherAttrs> = {
   },
   // Scatter-add: an element picked twice receives both gradients.
   backward: ([gy], { attrs }) => applyOp(ScatterAddDef, [gy], attrs) as Variable,
-  describe: (a) => ({ outShape: a.shape }),
+  // The index as written (small, readable, JSON) and the shape it gives; the gather map of
+  // offsets stays out, it is tied to the traced shape and as long as the output.
+  describe: (a) => ({ index: a.index, outShape: a.shape }),
 };
 
 const ScatterAddDef: OpDefinition<GatherAttrs> = {
@@ -258,5 +293,5 @@ const ScatterAddDef: OpDefinition<GatherAttrs> = {
 export function getItem(x: Operand, ...index: IndexSpec[]): Variable {
   const v = asVariable('GetItem', x);
   const { map, shape } = gatherMap(v.shape, index);
-  return applyOp(GetItemDef, [v], { map, shape, inputShape: v.shape }) as Variable;
+  return applyOp(GetItemDef, [v], { map, shape, inputShape: v.shape, index: index.map(describeSpec) }) as Variable;
 }
