@@ -1,22 +1,31 @@
 """The references of the conv suite (bench/src/suites/conv.ts).
 
-numpy: the book's own implementation of chapter 7 (Deep Learning from Scratch, common/util.py
-and common/layers.py), written out here: im2col / col2im, Convolution and Pooling layers
-with their backward passes, ReLU, Affine, SoftmaxWithLoss and Adam, assembled into
-SimpleConvNet (Conv 30@5x5 -> ReLU -> MaxPool 2x2 -> Affine 100 -> ReLU -> Affine 10).
+numpy: the book's own implementation of chapters 7 and 8 (Deep Learning from Scratch,
+common/util.py, common/layers.py, ch08/deep_convnet.py), written out here: im2col / col2im,
+Convolution and Pooling layers with their backward passes, ReLU, Affine, Dropout,
+SoftmaxWithLoss and Adam, assembled into SimpleConvNet (Conv 30@5x5 -> ReLU -> MaxPool 2x2 ->
+Affine 100 -> ReLU -> Affine 10) and DeepConvNet (six 3x3 convolutions 16-16-32-32-64-64 with
+ReLU, 2x2 max pooling after every second -> Affine 50 -> ReLU -> Dropout 0.5 -> Affine 10 ->
+Dropout 0.5).
 
-torch: the same two measurements with PyTorch on the CPU (F.conv2d and an nn.Sequential of the
-same net, torch.optim.Adam), when `import torch` works; the suite skips the column otherwise.
-It runs with PyTorch's default thread count unless ZEROGRAD_BENCH_TORCH_THREADS is set.
+torch: the same measurements with PyTorch on the CPU (F.conv2d, and nn.Sequential versions of
+the same nets with torch.optim.Adam), when `import torch` works; the suite skips the column
+otherwise. It runs with PyTorch's default thread count unless ZEROGRAD_BENCH_TORCH_THREADS is
+set.
+
+The cases: "forward" (conv2d forward with bias only), "conv" (forward, then the gradients of
+x, W and b for a given upstream gradient), "net" (one SimpleConvNet training iteration) and
+"deep" (one DeepConvNet training iteration), all batch 100.
 
 Inputs are random (uniform pixels in [0, 1), random labels): the cost of these kernels does
 not depend on the values. Everything runs in float32, like zerograd's rows.
 
 With --serve it answers JSON requests, one per line (like numpy_twolayer.py):
   {"op": "info"}
-  {"op": "prepare", "id": s, "case": "conv" | "net", "impl": "numpy" | "torch", "warmup": n, "minSampleSeconds": s,
-   "inputs": dir}  ->  {"check": {...}}: with `inputs` (conv only), conv forward+backward on the
-   x, W, b, gy zerograd wrote there, as sums of squares of y, dx, dW, db, to compare
+  {"op": "prepare", "id": s, "case": "forward" | "conv" | "net" | "deep", "impl": "numpy" | "torch",
+   "warmup": n, "minSampleSeconds": s, "inputs": dir}  ->  {"check": {...}}: with `inputs`
+   (forward and conv only), the case computed on the x, W, b, gy zerograd wrote there, as sums
+   of squares of y (forward) or y, dx, dW, db (conv), to compare
   {"op": "sample", "id": s, "count": n}   ->  {"seconds": [...]}  (seconds per call)
   {"op": "release", "id": s}
   {"op": "cpu"}
@@ -174,19 +183,31 @@ class Adam:
             params[k] -= (lr_t * self.m[k] / (np.sqrt(self.v[k]) + 1e-7)).astype(DT)
 
 
-class SimpleConvNet:
-    def __init__(self, rng):
-        he = lambda fan_in, shape: (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(DT)
-        self.params = {
-            "W1": he(C * K * K, (F, C, K, K)),
-            "b1": np.zeros(F, DT),
-            "W2": he(F * 12 * 12, (F * 12 * 12, 100)),
-            "b2": np.zeros(100, DT),
-            "W3": he(100, (100, 10)),
-            "b3": np.zeros(10, DT),
-        }
-        p = self.params
-        self.layers = [Convolution(p["W1"], p["b1"]), Relu(), Pooling(2, 2, stride=2), Affine(p["W2"], p["b2"]), Relu(), Affine(p["W3"], p["b3"])]
+class Dropout:
+    """The book's dropout: in training, a fresh mask keeps each element with probability 1 - ratio
+    (no rescaling; the book scales by 1 - ratio at test time instead, which a training step never
+    reaches)."""
+
+    def __init__(self, rng, ratio=0.5):
+        self.rng, self.ratio = rng, ratio
+
+    def forward(self, x):
+        self.mask = self.rng.random(x.shape, dtype=DT) > self.ratio
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class Net:
+    """Layers in order, then the softmax loss. One step is the book's training iteration: forward,
+    loss, backward through every layer in reverse, then Adam on the W and b of every layer that has
+    them (Convolution and Affine; the optimizer changes the arrays the layers hold in place)."""
+
+    def __init__(self, layers):
+        self.layers = layers
+        self.learned = [layer for layer in layers if hasattr(layer, "W")]
+        self.params = {f"{p}{i + 1}": getattr(layer, p) for i, layer in enumerate(self.learned) for p in "Wb"}
         self.last = SoftmaxWithLoss()
         self.optimizer = Adam()
 
@@ -197,10 +218,46 @@ class SimpleConvNet:
         dout = self.last.backward()
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
-        c1, a2, a3 = self.layers[0], self.layers[3], self.layers[5]
-        grads = {"W1": c1.dW, "b1": c1.db, "W2": a2.dW, "b2": a2.db, "W3": a3.dW, "b3": a3.db}
+        grads = {f"{p}{i + 1}": getattr(layer, "d" + p) for i, layer in enumerate(self.learned) for p in "Wb"}
         self.optimizer.update(self.params, grads)
         return loss
+
+
+def he(rng, fan_in, shape):
+    """He initialisation: N(0, 2 / fan_in), in float32."""
+    return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(DT)
+
+
+def conv_layer(rng, c, f, k, pad=0):
+    """A Convolution of f filters k x k over c channels, He-initialised (fan-in c*k*k), zero bias."""
+    return Convolution(he(rng, c * k * k, (f, c, k, k)), np.zeros(f, DT), 1, pad)
+
+
+def affine_layer(rng, n_in, n_out):
+    return Affine(he(rng, n_in, (n_in, n_out)), np.zeros(n_out, DT))
+
+
+def SimpleConvNet(rng):
+    """Chapter 7: Conv 30@5x5 -> ReLU -> MaxPool 2x2 -> Affine 100 -> ReLU -> Affine 10, Adam."""
+    return Net([
+        conv_layer(rng, C, F, K), Relu(), Pooling(2, 2, stride=2),
+        affine_layer(rng, F * 12 * 12, 100), Relu(), affine_layer(rng, 100, 10),
+    ])
+
+
+def DeepConvNet(rng):
+    """Chapter 8: six 3x3 convolutions (16, 16, 32, 32, 64, 64 filters; pads 1, 1, 1, 2, 1, 1) with
+    ReLU and 2x2 max pooling after every second (28 -> 14 -> 8 -> 4), then Affine 50 -> ReLU ->
+    Dropout 0.5 -> Affine 10 -> Dropout 0.5; He init, Adam 0.001."""
+    layers = []
+    c = C
+    for i, (f, pad) in enumerate([(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]):
+        layers += [conv_layer(rng, c, f, 3, pad), Relu()]
+        if i % 2 == 1:
+            layers.append(Pooling(2, 2, stride=2))
+        c = f
+    layers += [affine_layer(rng, 64 * 4 * 4, 50), Relu(), Dropout(rng), affine_layer(rng, 50, 10), Dropout(rng)]
+    return Net(layers)
 
 
 # --- PyTorch --------------------------------------------------------------------------------
@@ -213,16 +270,43 @@ def set_torch_threads(torch):
         torch.set_num_threads(int(want))
 
 
+def torch_deep_conv_net(torch):
+    """DeepConvNet as an nn.Sequential, He-initialised (normal, fan-in) like the other sides."""
+    nn = torch.nn
+    layers = []
+    c = C
+    for i, (f, pad) in enumerate([(16, 1), (16, 1), (32, 1), (32, 2), (64, 1), (64, 1)]):
+        layers += [nn.Conv2d(c, f, 3, padding=pad), nn.ReLU()]
+        if i % 2 == 1:
+            layers.append(nn.MaxPool2d(2))
+        c = f
+    layers += [nn.Flatten(), nn.Linear(64 * 4 * 4, 50), nn.ReLU(), nn.Dropout(0.5), nn.Linear(50, 10), nn.Dropout(0.5)]
+    net = nn.Sequential(*layers)
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            nn.init.zeros_(m.bias)
+    return net
+
+
 def torch_case(case, rng):
     import torch
     import torch.nn.functional as tf
 
     set_torch_threads(torch)
     x = torch.from_numpy(rng.random((N, C, H, W), dtype=DT))
-    if case == "conv":
-        w = torch.from_numpy(rng.standard_normal((F, C, K, K)).astype(DT)).requires_grad_()
-        b = torch.zeros(F, requires_grad=True)
-        x.requires_grad_()
+    if case in ("forward", "conv"):
+        w = torch.from_numpy(rng.standard_normal((F, C, K, K)).astype(DT))
+        b = torch.from_numpy(rng.standard_normal(F).astype(DT))
+        if case == "forward":
+
+            def forward():
+                with torch.no_grad():
+                    tf.conv2d(x, w, b)
+
+            return forward
+        for v in (x, w, b):
+            v.requires_grad_()
         gy = torch.from_numpy(rng.standard_normal((N, F, H - K + 1, W - K + 1)).astype(DT))
 
         def conv():
@@ -231,10 +315,14 @@ def torch_case(case, rng):
 
         return conv
     t = torch.from_numpy(rng.integers(0, 10, N))
-    net = torch.nn.Sequential(
-        torch.nn.Conv2d(C, F, K), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(F * 12 * 12, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10),
-    )
+    if case == "deep":
+        net = torch_deep_conv_net(torch)
+    else:
+        net = torch.nn.Sequential(
+            torch.nn.Conv2d(C, F, K), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+            torch.nn.Linear(F * 12 * 12, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10),
+        )
+    net.train()
     opt = torch.optim.Adam(net.parameters(), lr=0.001)
 
     def step():
@@ -252,33 +340,41 @@ def shared_inputs(request):
     return read("x", (N, C, H, W)), read("w", (F, C, K, K)), read("b", (F,)), read("gy", (N, F, H - K + 1, W - K + 1))
 
 
-def checksums(y, dx, dw, db):
-    """Sums of squares of the results, in float64: what the sides compare."""
-    return {k: float(np.sum(np.asarray(v, dtype=np.float64) ** 2)) for k, v in (("y", y), ("dx", dx), ("dW", dw), ("db", db))}
+def checksums(**results):
+    """Sums of squares of the results (y, and dx, dW, db after a backward), in float64: what the sides compare."""
+    return {k: float(np.sum(np.asarray(v, dtype=np.float64) ** 2)) for k, v in results.items()}
 
 
 def numpy_check(request):
     x, w, b, gy = shared_inputs(request)
     conv = Convolution(w, b)
     y = conv.forward(x)
+    if request["case"] == "forward":
+        return checksums(y=y)
     dx = conv.backward(gy)
-    return checksums(y, dx, conv.dW, conv.db)
+    return checksums(y=y, dx=dx, dW=conv.dW, db=conv.db)
 
 
 def torch_check(request):
     import torch
     import torch.nn.functional as tf
 
-    x, w, b, gy = (torch.from_numpy(a).requires_grad_(i < 3) for i, a in enumerate(shared_inputs(request)))
+    forward_only = request["case"] == "forward"
+    x, w, b, gy = (torch.from_numpy(a).requires_grad_(i < 3 and not forward_only) for i, a in enumerate(shared_inputs(request)))
+    if forward_only:
+        with torch.no_grad():
+            return checksums(y=tf.conv2d(x, w, b).numpy())
     y = tf.conv2d(x, w, b)
     y.backward(gy)
-    return checksums(y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy())
+    return checksums(y=y.detach().numpy(), dx=x.grad.numpy(), dW=w.grad.numpy(), db=b.grad.numpy())
 
 
 def numpy_case(case, rng):
     x = rng.random((N, C, H, W), dtype=DT)
-    if case == "conv":
-        conv = Convolution(rng.standard_normal((F, C, K, K)).astype(DT), np.zeros(F, DT))
+    if case in ("forward", "conv"):
+        conv = Convolution(rng.standard_normal((F, C, K, K)).astype(DT), rng.standard_normal(F).astype(DT))
+        if case == "forward":
+            return lambda: conv.forward(x)
         gy = rng.standard_normal((N, F, H - K + 1, W - K + 1)).astype(DT)
 
         def step():
@@ -286,7 +382,7 @@ def numpy_case(case, rng):
             conv.backward(gy)
 
         return step
-    net = SimpleConvNet(rng)
+    net = DeepConvNet(rng) if case == "deep" else SimpleConvNet(rng)
     t = rng.integers(0, 10, N)
     return lambda: net.step(x, t)
 

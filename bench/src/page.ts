@@ -27,6 +27,7 @@ export const SUITE_DESCRIPTIONS: Record<string, string> = {
     'The float32 rows of the backends suite restated with TensorFlow.js (WASM backend, then CPU backend) as the reference.',
   training:
     'Milliseconds per training iteration (forward, loss, backward, update on a batch of 100 MNIST digits; lower is better) of the chapter-5 net and the stronger net, beside the same nets in numpy.',
+  conv: 'Chapters 7 and 8’s convolutions in float32, batch 100 (milliseconds, lower is better): conv2d on SimpleConvNet’s first layer (x 100×1×28×28, 30 filters 5×5) — the forward with bias alone, then the forward with the gradients of x, W and b — and one training iteration (forward, loss, backward, Adam) of SimpleConvNet and of DeepConvNet, beside the book’s numpy im2col implementation, PyTorch on the CPU and TensorFlow.js’s WASM backend (which has no filter-gradient kernel, so it has a figure on the forward row only). The conv2d rows check that every side computes the same results.',
   scalar:
     'A micrograd-style graph of scalar nodes (an MLP, about 100,000 nodes): microseconds per node for forward + backward (lower is better), beside the same graph in plain Python, with and without its garbage collector.',
   memory:
@@ -186,12 +187,35 @@ export function rowLines(rows: readonly Row[]): string {
     .join('\n');
 }
 
+/** How many times the largest row's top figure may exceed the smallest row's before the figures chart goes relative. */
+const SPAN_FOR_RELATIVE = 20;
+
+/**
+ * Whether the rows' figures span so many orders that a common axis would flatten the small rows
+ * (the conv suite: a 2 ms forward beside a 1,900 ms numpy DeepConvNet iteration). Then the
+ * figures chart shows each figure relative to zerograd's on the same row.
+ */
+export function needsRelativeFigures(rows: readonly Row[]): boolean {
+  const columns = columnsOf(rows);
+  const tops = rows.map((r) => Math.max(0, ...columns.map((c) => figure(r, c) ?? 0)));
+  const positive = tops.filter((t) => t > 0);
+  if (positive.length < 2 || !rows.every((r) => r.zerograd > 0 && Number.isFinite(r.zerograd))) return false;
+  return Math.max(...positive) / Math.min(...positive) > SPAN_FOR_RELATIVE;
+}
+
 /**
  * Figures per row as a grouped "lollipop" chart: rows numbered along x, one stem and dot per
- * column beside each other (viz has no bar chart; a stem is a line broken by NaN).
+ * column beside each other (viz has no bar chart; a stem is a line broken by NaN). When the
+ * rows' figures span more than {@link SPAN_FOR_RELATIVE}× (viz has no log axis), every figure is
+ * divided by zerograd's on its row, so zerograd's dots sit at 1 and each row stays readable.
  */
 export function figuresChart(rows: readonly Row[], title: string): Section {
   const columns = columnsOf(rows).filter((c) => rows.some((r) => figure(r, c) != null));
+  const relative = needsRelativeFigures(rows);
+  const value = (r: Row, c: string) => {
+    const v = figure(r, c);
+    return v == null ? null : relative ? v / r.zerograd : v;
+  };
   const width = 0.7 / Math.max(1, columns.length);
   const series: Series[] = [];
   columns.forEach((c, ci) => {
@@ -201,7 +225,7 @@ export function figuresChart(rows: readonly Row[], title: string): Section {
     const tx: number[] = [];
     const ty: number[] = [];
     rows.forEach((r, i) => {
-      const v = figure(r, c);
+      const v = value(r, c);
       if (v == null) return;
       xs.push(i + 1 + offset, i + 1 + offset, Number.NaN);
       ys.push(0, v, Number.NaN);
@@ -216,9 +240,9 @@ export function figuresChart(rows: readonly Row[], title: string): Section {
   const arrow = rows[0]?.better === 'lower' ? 'lower is better' : 'higher is better';
   return linePlot({
     series,
-    title,
+    title: relative ? `${title}, relative to zerograd` : title,
     xlabel: 'row (numbered as in the list below)',
-    ylabel: `${unit} (${arrow})`,
+    ylabel: relative ? `× zerograd’s ${unit} on the row (${arrow})` : `${unit} (${arrow})`,
     ...rowAxis(rows.length),
     ylim: yRoom(
       series.flatMap((s) => s.y),

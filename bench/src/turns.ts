@@ -11,6 +11,8 @@ export interface Side {
   /** Takes one sample; resolves to seconds per call. */
   sample(): Promise<number>;
   seconds: number[];
+  /** Samples per turn for a side whose one call lasts seconds (default: the options' `samplesPerBlock`). */
+  samplesPerTurn?: number;
 }
 
 export interface TurnOptions {
@@ -25,7 +27,7 @@ export async function takeTurns(sides: Side[], opts: TurnOptions): Promise<void>
   for (let block = 0; block < opts.blocks; block++)
     for (const side of sides) {
       await settle(opts.settleMs);
-      for (let r = 0; r < opts.samplesPerBlock; r++) side.seconds.push(await side.sample());
+      for (let r = 0; r < (side.samplesPerTurn ?? opts.samplesPerBlock); r++) side.seconds.push(await side.sample());
     }
 }
 

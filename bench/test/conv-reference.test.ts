@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { conv2d, maxPool2d, Random, variable } from '@zerograd/core';
 import { describe, expect, it } from 'vitest';
+import { deepConvNet, simpleConvNet } from '../src/conv-nets.js';
 import { hasNumpy, PYTHON, pythonEnv } from '../src/python.js';
 
 // The conv suite's numpy reference (bench/numpy_conv.py, the book's im2col implementation)
@@ -11,8 +12,8 @@ import { hasNumpy, PYTHON, pythonEnv } from '../src/python.js';
 const BENCH = fileURLToPath(new URL('../', import.meta.url));
 
 /** Runs a Python snippet with bench/ on its path and `data` as JSON on stdin; returns the JSON it prints. */
-function python<T>(code: string, data: unknown = null): T {
-  const r = spawnSync(PYTHON, ['-c', code], {
+function python<T>(code: string, data: unknown = null, interpreter = PYTHON): T {
+  const r = spawnSync(interpreter, ['-c', code], {
     cwd: BENCH,
     env: pythonEnv().env,
     encoding: 'utf8',
@@ -97,4 +98,52 @@ print(json.dumps({"first": losses[0], "last": losses[-1]}))
     expect(got.first).toBeGreaterThan(1.5); // about ln 10 for ten random classes
     expect(got.last).toBeLessThan(got.first / 2); // memorising one batch of random labels (2.58 → 1.06 observed)
   }, 60_000);
+
+  it('builds DeepConvNet with zerograd’s parameter shapes, and it learns a fixed batch', () => {
+    const zerograd = deepConvNet(new Random(0))
+      .parameters()
+      .map((p) => p.shape);
+    expect(zerograd.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0)).toBe(123_552); // the book's net
+    // SimpleConvNet too, since both nets share numpy_conv.Net.
+    const simple = simpleConvNet(new Random(0))
+      .parameters()
+      .map((p) => p.shape);
+    const got = python<{ deep: number[][]; simple: number[][]; losses: number[] }>(`
+import json, numpy as np, numpy_conv as m
+rng = np.random.default_rng(0)
+net = m.DeepConvNet(rng)
+shapes = [list(p.shape) for p in net.params.values()]
+x = rng.random((10, m.C, m.H, m.W), dtype=np.float32)  # the net takes any batch size
+t = rng.integers(0, 10, 10)
+losses = [float(net.step(x, t)) for _ in range(25)]
+print(json.dumps({"deep": shapes, "simple": [list(p.shape) for p in m.SimpleConvNet(rng).params.values()], "losses": losses}))
+`);
+    expect(got.deep).toEqual(zerograd);
+    expect(got.simple).toEqual(simple);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // Dropout on the logits makes single steps noisy; seeded, the first five average 2.51 and the
+    // last five 2.14. A backward that broke a layer would leave the loss near ln 10 = 2.30 or above.
+    expect(mean(got.losses.slice(-5))).toBeLessThan(mean(got.losses.slice(0, 5)) - 0.2);
+  }, 60_000);
+
+  const torchPython = process.env.ZEROGRAD_BENCH_TORCH_PYTHON ?? '/usr/bin/python3';
+  const hasTorch = spawnSync(torchPython, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+  it.skipIf(!hasTorch)(
+    'builds PyTorch’s DeepConvNet with the same parameters (Linear weights stored transposed)',
+    () => {
+      const zerograd = deepConvNet(new Random(0))
+        .parameters()
+        .map((p) => p.shape);
+      const torch = python<number[][]>(
+        `
+import json, torch, numpy_conv as m
+net = m.torch_deep_conv_net(torch)
+print(json.dumps([list(p.shape)[::-1] if p.dim() == 2 else list(p.shape) for p in net.parameters()]))
+`,
+        null,
+        torchPython,
+      );
+      expect(torch).toEqual(zerograd);
+    },
+  );
 });

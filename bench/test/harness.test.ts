@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hasNumpy, PYTHON, PythonServer, pythonEnv } from '../src/python.js';
 import { fmt, markdownTables } from '../src/report.js';
 import { median, quantile } from '../src/timing.js';
+import { type Side, takeTurns } from '../src/turns.js';
 import { makeRow } from '../src/types.js';
 
 // The harness's plumbing, not its figures: speed is measured by `pnpm bench`, never in tests.
@@ -22,6 +23,24 @@ describe('bench harness', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
+  });
+
+  it('lets sides take turns, a slow side taking its own number of samples per turn', async () => {
+    const order: string[] = [];
+    const side = (name: string, samplesPerTurn?: number): Side => ({
+      name,
+      seconds: [],
+      sample: async () => {
+        order.push(name);
+        return order.length;
+      },
+      ...(samplesPerTurn ? { samplesPerTurn } : {}),
+    });
+    const sides = [side('fast'), side('slow', 1)];
+    await takeTurns(sides, { blocks: 2, samplesPerBlock: 3, settleMs: 0 });
+    expect(order).toEqual(['fast', 'fast', 'fast', 'slow', 'fast', 'fast', 'fast', 'slow']);
+    expect(sides[0].seconds).toEqual([1, 2, 3, 5, 6, 7]);
+    expect(sides[1].seconds).toEqual([4, 8]);
   });
 
   it('prints one Markdown table per suite with a column per peer', () => {

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { launchChromium, openPage } from '@zerograd/viz/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advantage, benchPage, type LoadedReport, niceCeil, noteText, writeBenchPage } from '../src/page.js';
+import {
+  advantage,
+  benchPage,
+  type LoadedReport,
+  needsRelativeFigures,
+  niceCeil,
+  noteText,
+  writeBenchPage,
+} from '../src/page.js';
 import type { Report } from '../src/report.js';
 import { makeRow, type Row } from '../src/types.js';
 
@@ -38,6 +46,25 @@ const mm = (dtype: string, size: number, zg: number, np: number, peers?: Record<
     peers,
     params: { m: size, n: size, k: size, transA: false, transB: false, dtype },
   });
+
+/** The conv suite's shape of rows: ms figures from ~2 to ~1,900, a peer with a figure on the first row only. */
+const conv = (name: string, zg: number, np: number, torch: number, wasm: number | null) =>
+  makeRow({
+    suite: 'conv',
+    name,
+    unit: 'ms/iter',
+    better: 'lower',
+    zerograd: zg,
+    reference: np,
+    referenceName: 'numpy (book im2col)',
+    peers: { PyTorch: torch, 'tfjs-wasm': wasm },
+  });
+const convRows = [
+  conv('float32 conv2d forward (with bias)', 10, 30, 1.6, 12),
+  conv('float32 conv2d forward+backward', 50, 75, 23, null),
+  conv('float32 SimpleConvNet iteration', 95, 313, 119, null),
+  conv('float32 DeepConvNet iteration', 550, 1900, 124, null),
+];
 
 const older: LoadedReport = {
   source: 'latest.json',
@@ -96,6 +123,7 @@ const newer: LoadedReport = {
         referenceName: 'numpy',
         params: { rssAfterEpochMiB: { zerograd: [140, 150, 150], numpy: [60, 60, 60] } },
       }),
+      ...convRows,
     ],
     { training: { [EVIL]: EVIL, backend: { name: 'wasm-simd', threads: 2 } } },
   ),
@@ -116,7 +144,7 @@ describe('bench results page', () => {
   it('has one section per suite, each suite from the newest report that has it, failures listed', () => {
     const page = benchPage([older, newer]);
     const headings = page.sections.filter((s) => s.kind === 'heading').map((s) => (s.kind === 'heading' ? s.text : ''));
-    expect(headings).toEqual(['matmul', 'training', 'memory', 'scalar']);
+    expect(headings).toEqual(['matmul', 'training', 'conv', 'memory', 'scalar']);
     const json = JSON.stringify(page.sections);
     expect(json).not.toContain('old row');
     expect(json).toContain('This suite failed in latest.json');
@@ -124,6 +152,15 @@ describe('bench results page', () => {
     expect(json).toContain('Warning: other processes competed');
     expect(json).toContain('RSS after each epoch');
     expect(json).toContain('float32 square n×n');
+    expect(json).toContain('DeepConvNet'); // the conv suite's description
+    expect(json).toContain('conv: figures per row, relative to zerograd');
+    expect(json).toContain('matmul: figures per row"'); // close figures: one absolute axis
+  });
+
+  it('draws figures relative to zerograd only when the rows span more than 20×', () => {
+    expect(needsRelativeFigures(convRows)).toBe(true); // 12 ms to 1,900 ms
+    expect(needsRelativeFigures(convRows.slice(1, 3))).toBe(false); // 75 and 313 ms
+    expect(needsRelativeFigures(older.report.rows.filter((r) => r.suite === 'matmul'))).toBe(false);
   });
 
   it('orients ratios so that above 1 means zerograd is better, and formats notes', () => {
@@ -146,10 +183,10 @@ describe('bench results page', () => {
     try {
       const { page } = opened;
       const h2 = await page.locator('h2').allTextContents();
-      expect(h2).toEqual(['matmul', 'training', 'memory', 'scalar']);
+      expect(h2).toEqual(['matmul', 'training', 'conv', 'memory', 'scalar']);
       // Every chart slot got drawn: 2 square-size charts + figures + ratio (matmul), figures + ratio
-      // (training), epochs + figures + ratio (memory).
-      expect(await page.locator('svg.zg-plot').count()).toBe(9);
+      // (training, conv), epochs + figures + ratio (memory).
+      expect(await page.locator('svg.zg-plot').count()).toBe(11);
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.getByText(`float32 ${EVIL}`, { exact: false }).count()).toBeGreaterThan(0);
       opened.assertClean();

@@ -15,34 +15,44 @@ import type { MatmulCase, MatmulPeer } from './index.js';
  * add, is left out — in tfjs's favour on small products.
  */
 
-interface TensorInfo {
+/** A tensor as a tfjs backend holds it: a handle to the backend's storage, plus its shape. */
+export interface TensorInfo {
   dataId: object;
   shape: number[];
   dtype: 'float32';
 }
-interface Backend {
+/** The part of a tfjs backend the peers use: write operands, read results, free storage. */
+export interface Backend {
   write(values: Float32Array, shape: number[], dtype: string): object;
   readSync(dataId: object): unknown;
   disposeData(dataId: object): void;
 }
-interface Tf {
+/** A registered kernel: what `tf.someOp` runs on a backend, without the engine around it. */
+export interface Kernel {
+  kernelFunc(args: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: object }): TensorInfo;
+}
+/** The part of tfjs-core the peers use, typed here narrowly rather than through tfjs's own types. */
+export interface Tf {
   setBackend(name: string): Promise<boolean>;
   findBackend(name: string): Backend | null;
-  getKernel(
-    name: string,
-    backend: string,
-  ): { kernelFunc(args: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: object }): TensorInfo };
-  env(): { set(flag: string, value: unknown): void };
+  /** The kernel a backend registered under `name`; undefined when it has none. */
+  getKernel(name: string, backend: string): Kernel | undefined;
+  env(): { set(flag: string, value: unknown): void; getAsync(flag: string): Promise<unknown> };
 }
 
 let loading: Promise<Tf> | null = null;
+let wasmModule: { getThreadsCount(): number } | null = null;
 
 /** Loads tfjs-core with both backends registered; the WASM one pointed at its dist folder. */
-function loadTf(): Promise<Tf> {
+export function loadTf(): Promise<Tf> {
   loading ??= (async () => {
     const tf = (await import('@tensorflow/tfjs-core')) as unknown as Tf;
     await import('@tensorflow/tfjs-backend-cpu');
-    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths(prefix: string): void };
+    const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as {
+      setWasmPaths(prefix: string): void;
+      getThreadsCount(): number;
+    };
+    wasmModule = wasm;
     const require = createRequire(import.meta.url);
     const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     wasm.setWasmPaths(`${dist}${path.sep}`);
@@ -51,6 +61,19 @@ function loadTf(): Promise<Tf> {
     return tf;
   })();
   return loading;
+}
+
+/**
+ * What tfjs's WASM backend runs here, once it has started: which binary (SIMD or not) and how
+ * many threads. tfjs picks its multithreaded binary only where SharedArrayBuffer and threads
+ * are detected, and its detection answers "no" in Node outright (tfjs issue 3830), so in the
+ * bench it is the single-threaded binary.
+ */
+export async function wasmBackendInfo(tf: Tf): Promise<string> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  const binary = simd ? (threaded ? 'threaded SIMD' : 'SIMD') : 'plain';
+  return `${binary} binary, ${wasmModule?.getThreadsCount() ?? '?'} thread(s) (multithreaded build ${threaded ? 'available' : 'not available here'})`;
 }
 
 function tfjsPeer(name: string, backendName: 'cpu' | 'wasm'): MatmulPeer {
@@ -88,6 +111,7 @@ function tfjsPeer(name: string, backendName: 'cpu' | 'wasm'): MatmulPeer {
       const b: TensorInfo = { dataId: be.write(fill(k * n, 2), bShape, 'float32'), shape: bShape, dtype: 'float32' };
       live.set(c.id, [a, b]);
       const kernel = tf.getKernel('BatchMatMul', backendName);
+      if (!kernel) return null;
       const attrs = { transposeA: transA, transposeB: transB };
       return () => {
         const out = kernel.kernelFunc({ inputs: { a, b }, backend: be, attrs });

@@ -1,37 +1,89 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backendInfo, conv2d, Random, type Tensor, variable } from '@zerograd/core';
-import { Adam, Affine, Conv2d, MaxPool2d, ReLU, Sequential, SoftmaxWithLoss } from '@zerograd/layers';
+import { backendInfo } from '@zerograd/core';
+import {
+  C,
+  type Checksums,
+  type ConvCaseName,
+  F,
+  H,
+  K,
+  N,
+  squares,
+  W,
+  zerogradCase,
+  zerogradCheck,
+} from '../conv-nets.js';
+import type { ConvPeer, ConvResults, ConvWork } from '../peers/index.js';
+import { tfjsWasmConvPeer } from '../peers/tfjs-conv.js';
 import { hasNumpy, PythonServer, pythonEnv } from '../python.js';
 import { calibrate, sample } from '../timing.js';
 import { type Side, summarise, takeTurns } from '../turns.js';
 import { makeRow, type Row, type Suite, type SuiteContext } from '../types.js';
 
 /**
- * Chapter 7's convolutions, side by side: milliseconds for conv2d forward+backward on
- * SimpleConvNet's first layer (x 100×1×28×28, 30 filters of 5×5) and for one SimpleConvNet
- * training iteration (Conv 30@5×5 → ReLU → MaxPool 2×2 → Affine 100 → ReLU → Affine 10,
- * softmax loss, Adam; batch 100), all in float32. The reference is the book's own numpy
- * implementation (im2col, bench/numpy_conv.py); PyTorch on the CPU is a peer, run by Debian's
+ * Chapters 7 and 8's convolutions, side by side, in float32 on a batch of 100: milliseconds
+ * for conv2d on SimpleConvNet's first layer (x 100×1×28×28, 30 filters of 5×5) — the forward
+ * with bias alone, and the forward with the gradients of x, W and b — and for one training
+ * iteration of SimpleConvNet (Conv 30@5×5 → ReLU → MaxPool 2×2 → Affine 100 → ReLU →
+ * Affine 10) and of DeepConvNet (six 3×3 convolutions, pooling, Affine 50, Dropout; see
+ * conv-nets.ts), softmax loss and Adam. The reference is the book's own numpy implementation
+ * (im2col, bench/numpy_conv.py); PyTorch on the CPU is a peer, run by Debian's
  * `/usr/bin/python3` (`python3-torch`), and its column is empty, with a note, where
  * `import torch` fails. Inputs are random (uniform pixels, random labels): the cost does not
- * depend on the values. For the conv row every side also computes conv forward+backward on the
+ * depend on the values. On the two conv2d rows every side also computes the row's work on the
  * same x, W, b and gy (written by zerograd to a temporary folder) and the results are compared,
  * so the sides are known to compute the same thing. Sides take turns, as in the other suites.
+ *
+ * TensorFlow.js's WASM backend (`tfjs-wasm`) is a peer on the conv2d rows, calling tfjs's conv
+ * kernels directly in tfjs's own NHWC layout (see peers/tfjs-conv.ts). It lacks
+ * `Conv2DBackpropFilter`, so its forward+backward cell is empty (with a note naming the
+ * kernel) and the forward row is where it has a figure. tfjs's CPU backend is not a column:
+ * see `TFJS_CPU`.
  */
 
 const SCRIPT = fileURLToPath(new URL('../../numpy_conv.py', import.meta.url));
 /** The interpreter that has PyTorch (Debian's python3-torch installs into the system python). */
 const TORCH_PYTHON = process.env.ZEROGRAD_BENCH_TORCH_PYTHON ?? '/usr/bin/python3';
-const [N, C, H, W, F, K] = [100, 1, 28, 28, 30, 5];
+/** The in-process peers of the conv2d rows, one column each. */
+const convPeers: ConvPeer[] = [tfjsWasmConvPeer];
+/** Why tfjs-cpu is not a column (written into the notes; the figures are in bench/README.md). */
+const TFJS_CPU =
+  'not a column: its forward+backward took 8.3–9.6 s per call on this machine (its filter gradient, Conv2DBackpropFilter, alone 8.3 s), against zerograd’s tens of milliseconds; it added ~45 s to the suite and flattened its chart';
+/** Why the training rows have no tfjs cells (written into the notes). */
+const TFJS_NETS =
+  'not measured: tfjs-core 4.22 on npm registers no gradient functions in Node (its dist/register_all_gradients.js is an ES module with extension-less imports Node cannot load; the @tensorflow/tfjs bundle, not a dependency here, does it), so tf.variableGrads cannot train the nets from tfjs-core ops alone; the WASM backend also lacks Conv2DBackpropFilter';
 
-type CaseName = 'conv' | 'net';
-const CASES: { key: CaseName; name: string }[] = [
-  { key: 'conv', name: `float32 conv2d forward+backward, x ${N}×${C}×${H}×${W}, W ${F}×${C}×${K}×${K}` },
+/** One row of the suite. */
+interface ConvRow {
+  key: ConvCaseName;
+  name: string;
+  /** For the conv2d rows: what one call does (and what every side's results are checked on). */
+  work?: ConvWork;
+  /**
+   * Sides whose one iteration lasts over a second (numpy's DeepConvNet: 1.0–1.9 s measured):
+   * one warm-up call and one sample per turn (three in all) instead of three and nine, which
+   * keeps the suite near a minute and a half. The other sides of the row sample as usual.
+   */
+  slowSides?: string[];
+}
+
+const CASES: ConvRow[] = [
+  {
+    key: 'forward',
+    work: 'forward',
+    name: `float32 conv2d forward (with bias), x ${N}×${C}×${H}×${W}, W ${F}×${C}×${K}×${K}`,
+  },
+  {
+    key: 'conv',
+    work: 'forward+backward',
+    name: `float32 conv2d forward+backward, x ${N}×${C}×${H}×${W}, W ${F}×${C}×${K}×${K}`,
+  },
   { key: 'net', name: `float32 SimpleConvNet iteration (batch ${N}, Adam)` },
+  { key: 'deep', name: `float32 DeepConvNet iteration (batch ${N}, Adam)`, slowSides: ['numpy'] },
 ];
 
 interface Options {
@@ -42,67 +94,22 @@ interface Options {
   warmup: number;
 }
 
-type Checksums = Record<'y' | 'dx' | 'dW' | 'db', number>;
+/** A peer's results, summed like zerograd's. */
+const peerSums = (r: ConvResults): Checksums => {
+  const sums: Checksums = {};
+  for (const key of ['y', 'dx', 'dW', 'db'] as const) if (r[key]) sums[key] = squares(r[key]);
+  return sums;
+};
 
-/** zerograd's conv forward+backward on fixed inputs, written to `dir` for the other sides: sums of squares. */
-function zerogradCheck(dir: string): Checksums {
-  const r = new Random(5);
-  const x = variable(r.rand([N, C, H, W]).astype('float32'));
-  const w = variable(r.randn([F, C, K, K]).astype('float32'));
-  const b = variable(r.randn([F]).astype('float32'));
-  const gy = r.randn([N, F, H - K + 1, W - K + 1]).astype('float32');
-  const files: [string, Tensor][] = [
-    ['x', x.data],
-    ['w', w.data],
-    ['b', b.data],
-    ['gy', gy],
-  ];
-  for (const [name, t] of files)
-    writeFileSync(join(dir, `${name}.f32`), new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  const y = conv2d(x, w, b);
-  y.backward({ seed: gy });
-  const squares = (t: Tensor | undefined) => (t ? Array.from(t.data).reduce((s, v) => s + v * v, 0) : Number.NaN);
-  return { y: squares(y.data), dx: squares(x.grad?.data), dW: squares(w.grad?.data), db: squares(b.grad?.data) };
-}
-
-/** "agree" when every checksum matches zerograd's within float32 rounding. */
+/** "agree" when every checksum zerograd has matches the side's within float32 rounding. */
 function agreement(mine: Checksums, theirs: Checksums): string {
   const keys = Object.keys(mine) as (keyof Checksums)[];
-  const worst = Math.max(...keys.map((k) => Math.abs(mine[k] - theirs[k]) / Math.abs(theirs[k])));
-  return `${worst <= 1e-4 ? 'agree' : 'DISAGREE'} (max relative difference of the sums of squares of y, dx, dW, db: ${worst.toExponential(1)})`;
-}
-
-/** zerograd's side of a case: one call is one measured iteration. */
-function zerogradCase(key: CaseName): () => void {
-  const r = new Random(0);
-  const x = variable(r.rand([N, C, H, W]).astype('float32'), { requiresGrad: key === 'conv' });
-  if (key === 'conv') {
-    const w = variable(r.randn([F, C, K, K]).astype('float32'));
-    const b = variable(r.randn([F]).astype('float32'));
-    const gy: Tensor = r.randn([N, F, H - K + 1, W - K + 1]).astype('float32');
-    return () => {
-      x.clearGrad();
-      w.clearGrad();
-      b.clearGrad();
-      conv2d(x, w, b).backward({ seed: gy });
-    };
-  }
-  const net = new Sequential([
-    new Conv2d(C, F, K, { random: r }),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Affine(F * 12 * 12, 100, { init: 'he', random: r }),
-    new ReLU(),
-    new Affine(100, 10, { init: 'he', random: r }),
-  ]).astype('float32');
-  const t = Array.from(r.randint(0, 10, [N]).data);
-  const loss = new SoftmaxWithLoss();
-  const optimizer = new Adam(net, { lr: 0.001 });
-  return () => {
-    net.zeroGrad();
-    loss.forward(net.forward(x), t).backward();
-    optimizer.step();
-  };
+  const worst = Math.max(
+    ...keys.map(
+      (k) => Math.abs((mine[k] ?? Number.NaN) - (theirs[k] ?? Number.NaN)) / Math.abs(theirs[k] ?? Number.NaN),
+    ),
+  );
+  return `${worst <= 1e-4 ? 'agree' : 'DISAGREE'} (max relative difference of the sums of squares of ${keys.join(', ')}: ${worst.toExponential(1)})`;
 }
 
 /** A Python side, or null (with a note saying why) when that interpreter cannot run it. */
@@ -133,7 +140,7 @@ async function pythonSide(
 export const convSuite: Suite = {
   name: 'conv',
   description:
-    'ms for conv2d forward+backward (SimpleConvNet’s first layer) and a SimpleConvNet iteration vs the book’s numpy im2col and PyTorch',
+    'ms for conv2d forward and forward+backward (SimpleConvNet’s first layer) and a SimpleConvNet and a DeepConvNet iteration vs the book’s numpy im2col, PyTorch and tfjs-wasm',
   async run(ctx: SuiteContext): Promise<Row[]> {
     const opts: Options = ctx.quick
       ? { blocks: 1, samplesPerBlock: 2, settleMs: 100, minSampleSeconds: 0.05, warmup: 1 }
@@ -144,11 +151,20 @@ export const convSuite: Suite = {
     ctx.note('removed from the Python environment', pythonEnv().removed);
     const numpy = await pythonSide('numpy', ctx);
     const torch = await pythonSide('torch', ctx);
+    const peers: ConvPeer[] = [];
+    if (cases.some((c) => c.work))
+      for (const peer of convPeers) {
+        const ok = await peer.setup();
+        ctx.note(peer.name, ok === true ? await peer.describe() : ok);
+        if (ok === true) peers.push(peer);
+      }
+    ctx.note('tfjs-cpu', TFJS_CPU);
+    if (cases.some((c) => !c.work)) ctx.note('tfjs on the training rows', TFJS_NETS);
     const rows: Row[] = [];
     try {
       for (const c of cases) {
         ctx.log(`measuring ${c.name}`);
-        rows.push(await measure(c, numpy?.server ?? null, torch?.server ?? null, opts, ctx));
+        rows.push(await measure(c, numpy?.server ?? null, torch?.server ?? null, peers, opts, ctx));
       }
     } finally {
       for (const s of [numpy, torch]) {
@@ -162,15 +178,17 @@ export const convSuite: Suite = {
 };
 
 async function measure(
-  c: (typeof CASES)[number],
+  c: ConvRow,
   numpy: PythonServer | null,
   torch: PythonServer | null,
+  peers: ConvPeer[],
   opts: Options,
   ctx: SuiteContext,
 ): Promise<Row> {
   const fn = zerogradCase(c.key);
-  const dir = c.key === 'conv' ? mkdtempSync(join(tmpdir(), 'zg-conv-bench-')) : null;
-  const mine = dir ? zerogradCheck(dir) : null;
+  const dir = c.work ? mkdtempSync(join(tmpdir(), 'zg-conv-bench-')) : null;
+  const check = dir && c.work ? zerogradCheck(dir, c.work) : null;
+  const mine = check?.sums ?? null;
   const calls = calibrate(fn, opts.warmup, opts.minSampleSeconds).callsPerSample;
   const sides: Side[] = [{ name: 'zerograd', seconds: [], sample: async () => sample(fn, calls) }];
   const servers: [string, PythonServer | null][] = [
@@ -180,12 +198,18 @@ async function measure(
   for (const [name, server] of servers) {
     if (!server) continue;
     const id = `${c.key}-${name}`;
+    const slow = c.slowSides?.includes(name) ?? false;
+    if (slow)
+      ctx.note(
+        `${c.name}: ${name} samples`,
+        `one iteration lasts over a second: one warm-up call, one sample per turn (${opts.blocks} in all)`,
+      );
     const prepared = await server.request<{ check?: Checksums }>({
       op: 'prepare',
       id,
       case: c.key,
       impl: name === 'numpy' ? 'numpy' : 'torch',
-      warmup: opts.warmup,
+      warmup: slow ? 1 : opts.warmup,
       minSampleSeconds: opts.minSampleSeconds,
       ...(dir ? { inputs: dir } : {}),
     });
@@ -194,10 +218,31 @@ async function measure(
       name,
       seconds: [],
       sample: async () => (await server.request<{ seconds: number[] }>({ op: 'sample', id, count: 1 })).seconds[0],
+      ...(slow ? { samplesPerTurn: 1 } : {}),
     });
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
-  await takeTurns(sides, opts);
+  // In-process peers compute the check on zerograd's inputs, then are timed on the same
+  // operands (the cost does not depend on the values).
+  const inProcess: { peer: ConvPeer; step: () => ConvResults }[] = [];
+  if (check && c.work)
+    for (const peer of peers) {
+      const cannot = await peer.cannot(c.work);
+      if (cannot) {
+        ctx.note(`${c.name}: ${peer.name}`, cannot);
+        continue;
+      }
+      const step = peer.prepare(check.inputs, c.work);
+      inProcess.push({ peer, step });
+      ctx.note(`${c.name}: zerograd vs ${peer.name}`, agreement(check.sums, peerSums(step())));
+      const peerCalls = calibrate(step, opts.warmup, opts.minSampleSeconds).callsPerSample;
+      sides.push({ name: peer.name, seconds: [], sample: async () => sample(step, peerCalls) });
+    }
+  try {
+    await takeTurns(sides, opts);
+  } finally {
+    for (const { peer } of inProcess) peer.release();
+  }
   for (const [name, server] of servers) await server?.request({ op: 'release', id: `${c.key}-${name}` });
 
   const figure = (name: string) => {
@@ -207,6 +252,7 @@ async function measure(
   const zg = figure('zerograd');
   const np = figure('numpy');
   const pt = figure('PyTorch');
+  const peerFigures = convPeers.map((p) => [p.name, figure(p.name)] as const);
   return makeRow({
     suite: 'conv',
     name: c.name,
@@ -215,20 +261,25 @@ async function measure(
     zerograd: zg?.value ?? Number.NaN,
     reference: np?.value ?? null,
     referenceName: 'numpy (book im2col)',
-    peers: { PyTorch: pt?.value ?? null },
+    peers: {
+      PyTorch: pt?.value ?? null,
+      ...Object.fromEntries(peerFigures.map(([name, f]) => [name, f?.value ?? null])),
+    },
     spread: {
       ...(zg ? { zerograd: zg.spread } : {}),
       ...(np ? { 'numpy (book im2col)': np.spread } : {}),
       ...(pt ? { PyTorch: pt.spread } : {}),
+      ...Object.fromEntries(peerFigures.flatMap(([name, f]) => (f ? [[name, f.spread]] : []))),
     },
     params: {
       dtype: 'float32',
       batch: N,
       input: [N, C, H, W],
-      filters: [F, C, K, K],
-      samples: opts.blocks * opts.samplesPerBlock,
+      ...(c.work ? { filters: [F, C, K, K], work: c.work } : {}),
+      samples: Object.fromEntries(sides.map((s) => [s.name, s.seconds.length])),
       callsPerSample: calls,
       ...(zg && pt ? { ratioToPyTorch: zg.value / pt.value } : {}),
+      ...(inProcess.length > 0 ? { tfjsLayout: 'NHWC input, HWIO filters' } : {}),
     },
   });
 }
