@@ -12,6 +12,7 @@ import {
 import { WasmKernels } from '../src/backend/wasm-kernels.js';
 import { variantBytes, variantSupported, type WasmVariant } from '../src/backend/wasm-module.js';
 import { type ConvGeometry, col2imInto, convGeometry, im2colInto } from '../src/kernels/im2col.js';
+import type { Gemm } from '../src/kernels/matmul.js';
 import { gemmReference } from '../src/kernels/matmul-reference.js';
 import type { TypedArray } from '../src/tensor/dtype.js';
 import { Random } from '../src/tensor/random.js';
@@ -31,7 +32,26 @@ function filled(ctor: Ctor, length: number, r: Random): TypedArray {
   return ctor.from({ length }, () => r.next() * 2 - 1);
 }
 
-/** The TypeScript path of conv-kernels.ts over `k`'s gemm: forward, input gradient, filter gradient. */
+/**
+ * `k`'s gemm kernel itself for every size (`k.gemm` hands the tiniest products to TypeScript,
+ * which rounds once where the kernel rounds per step), with gemm's signature.
+ */
+function kernelGemm(k: WasmKernels): Gemm {
+  return (m, n, kk, a, aOff, transA, b, bOff, transB, c, cOff) => {
+    const f64 = c instanceof Float64Array;
+    const bytes = f64 ? 8 : 4;
+    const [pa, pb, pc] = k.regions([m * kk, kk * n, m * n], bytes) as number[];
+    const mem = k.view(f64);
+    mem.set(a.subarray(aOff, aOff + m * kk), pa / bytes);
+    mem.set(b.subarray(bOff, bOff + kk * n), pb / bytes);
+    const [ars, acs] = transA ? [1, m] : [kk, 1];
+    const [brs, bcs] = transB ? [1, kk] : [n, 1];
+    (f64 ? k.exports.gemmF64 : k.exports.gemmF32)(m, n, kk, pa, ars, acs, pb, brs, bcs, pc, n, k.scratchBase);
+    c.set(mem.subarray(pc / bytes, pc / bytes + m * n), cOff);
+  };
+}
+
+/** The TypeScript path of conv-kernels.ts over `k`'s gemm kernel: forward, input gradient, filter gradient. */
 function reference(
   k: WasmKernels,
   ctor: Ctor,
@@ -42,6 +62,7 @@ function reference(
   b: TypedArray,
   gy: TypedArray,
 ) {
+  const gemm = kernelGemm(k);
   const pixels = g.oh * g.ow;
   const depth = g.c * g.kh * g.kw;
   const col = new ctor(g.n * pixels * depth);
@@ -51,9 +72,9 @@ function reference(
   const term = new ctor(f * depth);
   const dcol = new ctor(g.n * pixels * depth);
   for (let n = 0; n < g.n; n++) {
-    k.gemm(f, pixels, depth, W, 0, false, col, n * pixels * depth, true, y, n * f * pixels);
-    k.gemm(pixels, depth, f, gy, n * f * pixels, true, W, 0, false, dcol, n * pixels * depth);
-    k.gemm(f, depth, pixels, gy, n * f * pixels, false, col, n * pixels * depth, false, term, 0);
+    gemm(f, pixels, depth, W, 0, false, col, n * pixels * depth, true, y, n * f * pixels);
+    gemm(pixels, depth, f, gy, n * f * pixels, true, W, 0, false, dcol, n * pixels * depth);
+    gemm(f, depth, pixels, gy, n * f * pixels, false, col, n * pixels * depth, false, term, 0);
     for (let i = 0; i < f * depth; i++) gW[i] += term[i];
   }
   for (let i = 0; i < y.length; i++) y[i] += b[Math.floor(i / pixels) % f];

@@ -9,6 +9,10 @@
  *   grad of input    gxₙ = col2im(Gₙᵀ · Wm)        Gₙ = image n's gradient maps `[F, OH·OW]`
  *   grad of weight   gW  = Σₙ Gₙ · colₙ
  *
+ * The forward and the filter gradient unfold into colₙᵀ (`im2colImageT`, one row per filter
+ * tap: long contiguous copies); the input gradient folds dcol back in the book's row order, so
+ * its sums are added in the TypeScript loop's order.
+ *
  * Working image by image keeps `col` small (SimpleConvNet: 576×25 floats) and in cache
  * between the unfolding and the product, and lets two threads take half the images each:
  * every export works on the images `[first, last)`. The host copies the batch in once and
@@ -103,6 +107,58 @@ function im2colImage<T>(geom: usize, x: usize, col: usize): void {
   }
 }
 
+/**
+ * The same windows as im2colImage, stored transposed: colᵀ `[C·KH·KW, OH·OW]` (Caffe's
+ * layout), one row per filter tap (c, i, j) holding that tap's pixel for every output pixel.
+ * For a stride of 1 each output row of a tap is a run of the input row, copied whole, instead
+ * of KW-long copies per window. Measured (batch 100, float32, one thread, forward / filter
+ * gradient, ms): 16 channels of 28×28, 3×3 filters 26.6 → 15.5 / 24.7 → 15.0; SimpleConvNet's
+ * first layer 8.7 → 7.9 / 5.8 → 5.0; 64 channels of 8×8 17.1 → 15.3 / 19.1 → 17.4. The products
+ * read colᵀ through strides, and packing makes the same
+ * panels from either layout, so every result keeps its bits.
+ */
+function im2colImageT<T>(geom: usize, x: usize, colT: usize): void {
+  const c = at(geom, C),
+    h = at(geom, H),
+    w = at(geom, W);
+  const kh = at(geom, KH),
+    kw = at(geom, KW),
+    sh = at(geom, SH),
+    sw = at(geom, SW);
+  const ph = at(geom, PH),
+    pw = at(geom, PW),
+    oh = at(geom, OH),
+    ow = at(geom, OW);
+  const size = sizeof<T>();
+  let d = colT;
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        // Output columns whose input column ox·sw − pw + j lies inside the image: [ox0, ox1).
+        // (Both bounds are divisions of numbers that may be negative: clamped before dividing,
+        // since integer division truncates toward zero.)
+        const ox0 = min(ow, (max(0, pw - j) + sw - 1) / sw);
+        const last = w - 1 + pw - j; // ox·sw ≤ last
+        const ox1 = last < 0 ? ox0 : max(ox0, min(ow, last / sw + 1));
+        for (let oy = 0; oy < oh; oy++, d += <usize>ow * size) {
+          const iy = oy * sh - ph + i;
+          if (iy < 0 || iy >= h) {
+            for (let ox = 0; ox < ow; ox++) store<T>(d + <usize>ox * size, <T>0);
+            continue;
+          }
+          for (let ox = 0; ox < ox0; ox++) store<T>(d + <usize>ox * size, <T>0);
+          const src = (ch * h + iy) * w + ox0 * sw - pw + j; // input element of output column ox0
+          // A long run is one memory.copy; short ones (small maps) are cheaper as a loop.
+          if (sw === 1 && ox1 - ox0 >= 16) memory.copy(d + <usize>ox0 * size, el<T>(x, src), <usize>(ox1 - ox0) * size);
+          else
+            for (let ox = ox0, s = src; ox < ox1; ox++, s += sw) store<T>(d + <usize>ox * size, load<T>(el<T>(x, s)));
+          for (let ox = ox1; ox < ow; ox++) store<T>(d + <usize>ox * size, <T>0);
+        }
+      }
+    }
+  }
+}
+
 /** Adds col `[OH·OW, C·KH·KW]` back into one image x `[C, H, W]`: the adjoint of im2colImage. */
 function col2imImage<T>(geom: usize, col: usize, x: usize): void {
   const c = at(geom, C),
@@ -160,9 +216,9 @@ function convForward<T>(
   const depth = at(geom, C) * at(geom, KH) * at(geom, KW);
   const image = at(geom, C) * at(geom, H) * at(geom, W);
   for (let n = first; n < last; n++) {
-    im2colImage<T>(geom, el<T>(x, n * image), col);
+    im2colImageT<T>(geom, el<T>(x, n * image), col);
     const yn = el<T>(y, n * f * pixels);
-    gemm<T>(f, pixels, depth, wts, depth, 1, col, 1, depth, yn, pixels, scratch);
+    gemm<T>(f, pixels, depth, wts, depth, 1, col, pixels, 1, yn, pixels, scratch);
     if (bias) {
       for (let ch = 0; ch < f; ch++) {
         const v = load<T>(el<T>(bias, ch));
@@ -214,9 +270,9 @@ function convGradWeight<T>(
   const size = f * depth;
   memory.fill(gW, 0, <usize>size * sizeof<T>());
   for (let n = first; n < last; n++) {
-    im2colImage<T>(geom, el<T>(x, n * image), col);
+    im2colImageT<T>(geom, el<T>(x, n * image), col);
     // Gₙ · colₙ, added to the sum in image order.
-    gemm<T>(f, depth, pixels, el<T>(gy, n * f * pixels), pixels, 1, col, depth, 1, term, depth, scratch);
+    gemm<T>(f, depth, pixels, el<T>(gy, n * f * pixels), pixels, 1, col, 1, pixels, term, depth, scratch);
     for (let k = 0; k < size; k++) store<T>(el<T>(gW, k), load<T>(el<T>(gW, k)) + load<T>(el<T>(term, k)));
   }
 }
