@@ -129,14 +129,28 @@ export const SIMPLE_CONV_NET_FULL_RUN: Readonly<CnnRunOptions> = Object.freeze({
   schedule: 'cosine',
 });
 
+/**
+ * The full run of DeepConvNet, which reaches the issue's 0.985 on the 2,000 held-out digits
+ * (0.9855 measured, 0.985–0.9855 over the last five epochs): Adam 0.002 annealed to 0 along a
+ * cosine over 30 epochs, each on the 8,000 training digits shifted anew by up to one pixel.
+ * With the book's settings (Adam 0.001, 15 epochs, no shifts) it ended at 0.968, swinging by a
+ * point between epochs; docs/decisions/0004 has the runs that chose this one.
+ */
+export const DEEP_CONV_NET_FULL_RUN: Readonly<CnnRunOptions> = Object.freeze({
+  epochs: 30,
+  lr: 0.002,
+  maxShift: 1,
+  schedule: 'cosine',
+});
+
 /** Trains SimpleConvNet with Adam, batch 100, as the book does (its default: 8,000/2,000 digits, 10 epochs). */
 export function trainSimpleConvNet(options: CnnRunOptions = {}): CnnRun {
   return trainConvNet(simpleConvNet(3, options.init ?? 'he'), 'SimpleConvNet', options);
 }
 
-/** Trains DeepConvNet with Adam, batch 100 (default: 8,000/2,000 digits, 15 epochs). */
+/** Trains DeepConvNet with Adam, batch 100, on 8,000/2,000 digits: {@link DEEP_CONV_NET_FULL_RUN} unless `options` say otherwise. */
 export function trainDeepConvNet(options: CnnRunOptions = {}): CnnRun {
-  return trainConvNet(deepConvNet(), 'DeepConvNet', { epochs: 15, ...options });
+  return trainConvNet(deepConvNet(), 'DeepConvNet', { ...DEEP_CONV_NET_FULL_RUN, ...options });
 }
 
 /** Trains `net` on MNIST images `[N, 1, 28, 28]` with Adam and the softmax loss. */
@@ -259,7 +273,8 @@ function describeRun(name: string, run: CnnRun): string {
 
 /**
  * Runs SimpleConvNet and prints what it measured: with `book`, its full run (8,000 / 2,000
- * digits, {@link SIMPLE_CONV_NET_FULL_RUN}) and DeepConvNet (15 epochs, minutes); else a short
+ * digits, {@link SIMPLE_CONV_NET_FULL_RUN}) and DeepConvNet ({@link DEEP_CONV_NET_FULL_RUN}, about ten
+ * minutes); else a short
  * SimpleConvNet run with the book's settings.
  */
 export function main(log: (line: string) => void = console.log, { book = false } = {}): CnnDemo {
