@@ -3,11 +3,11 @@
  * linear memory once, every image is unfolded and multiplied there, and the result is copied
  * out once — where going through `gemm` would copy each image's operands in and out per call.
  * With a worker pool (two threads, shared memory) the images are cut into two halves, one per
- * thread, each with its own `col` buffer and packing scratch; the filter gradient is then
- * summed per half and the halves added.
+ * thread, each with its own `col` buffer and packing scratch; the filter gradient's terms of
+ * the second half are added to the first half's sum in image order.
  *
- * The results have the TypeScript path's bits (conv-kernels.ts over the same gemm), except the
- * filter gradient on two threads, whose sum over images is taken in two halves.
+ * The results have the TypeScript path's bits (conv-kernels.ts over the same gemm kernel), on
+ * one thread or two: a training run does not depend on the thread count.
  *
  * Each function returns false when it does not take the case (mixed dtypes, memory that
  * cannot grow) and the caller runs the TypeScript kernels.
@@ -159,28 +159,24 @@ export function wasmConv2dGradWeight(
   const { image, pixels, depth, col } = sizes(g);
   const two = k.pool !== null;
   const size = f * depth;
-  const spare = two ? 1 : 0; // the second thread's col, term and partial sum
-  const counts = [g.n * image, g.n * f * pixels, size, size * spare, col, col * spare, size, size * spare];
+  // The second thread keeps each of its images' terms apart (`terms`), and this thread adds
+  // them to its own sum in image order afterwards: the sum is the one a single thread makes.
+  const half = Math.ceil(g.n / 2);
+  const spare = two ? 1 : 0;
+  const counts = [g.n * image, g.n * f * pixels, size, (g.n - half) * size * spare, col, col * spare, size];
   const at = prepare(k, g, counts, bytes);
   if (!at) return false;
-  const [geom, px, pgy, sum0, sum1, col0, col1, term0, term1] = at;
+  const [geom, px, pgy, sum, terms, col0, col1, term] = at;
   const mem = k.view(f64);
   mem.set(x.subarray(0, g.n * image), px / bytes);
   mem.set(gy.subarray(0, g.n * f * pixels), pgy / bytes);
-  const split = run(k, f64 ? 'convGradWeightF64' : 'convGradWeightF32', g.n, two, (first, last, t) => [
-    geom,
-    first,
-    last,
-    px,
-    pgy,
-    f,
-    t ? sum1 : sum0,
-    t ? col1 : col0,
-    t ? term1 : term0,
-    scratchOf(k, t),
-  ]);
-  gW.set(mem.subarray(sum0 / bytes, sum0 / bytes + size));
-  if (split) for (let i = 0, j = sum1 / bytes; i < size; i++, j++) gW[i] += mem[j];
+  const split = run(k, f64 ? 'convGradWeightF64' : 'convGradWeightF32', g.n, two, (first, last, t) =>
+    t === 0
+      ? [geom, first, last, px, pgy, f, sum, col0, term, scratchOf(k, 0)]
+      : [geom, first, last, px, pgy, f, terms, col1, 0, scratchOf(k, 1)],
+  );
+  if (split) (f64 ? k.exports.addTermsF64 : k.exports.addTermsF32)(sum, terms, g.n - half, size);
+  gW.set(mem.subarray(sum / bytes, sum / bytes + size));
   return true;
 }
 

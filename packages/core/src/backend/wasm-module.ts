@@ -70,6 +70,9 @@ export interface KernelExports {
   im2colF64: ColExport;
   col2imF32: ColExport;
   col2imF64: ColExport;
+  /** `sum += terms[0] + … + terms[count − 1]`, each term `size` values: the second thread's filter-gradient terms. */
+  addTermsF32(sum: number, terms: number, count: number, size: number): void;
+  addTermsF64(sum: number, terms: number, count: number, size: number): void;
 }
 
 type ConvForwardExport = (

@@ -268,12 +268,21 @@ function convGradWeight<T>(
   const depth = at(geom, C) * at(geom, KH) * at(geom, KW);
   const image = at(geom, C) * at(geom, H) * at(geom, W);
   const size = f * depth;
-  memory.fill(gW, 0, <usize>size * sizeof<T>());
+  if (term) memory.fill(gW, 0, <usize>size * sizeof<T>());
   for (let n = first; n < last; n++) {
     im2colImageT<T>(geom, el<T>(x, n * image), col);
-    // Gₙ · colₙ, added to the sum in image order.
-    gemm<T>(f, depth, pixels, el<T>(gy, n * f * pixels), pixels, 1, col, 1, pixels, term, depth, scratch);
-    for (let k = 0; k < size; k++) store<T>(el<T>(gW, k), load<T>(el<T>(gW, k)) + load<T>(el<T>(term, k)));
+    // Gₙ · colₙ, added to the sum in image order — or, without `term`, kept in its own slot.
+    const into = term ? term : el<T>(gW, (n - first) * size);
+    gemm<T>(f, depth, pixels, el<T>(gy, n * f * pixels), pixels, 1, col, 1, pixels, into, depth, scratch);
+    if (term) addTerms<T>(gW, term, 1, size);
+  }
+}
+
+/** `sum += terms[0] + terms[1] + …`, one term of `size` values after another, in that order. */
+function addTerms<T>(sum: usize, terms: usize, count: i32, size: i32): void {
+  for (let t = 0; t < count; t++) {
+    const term = el<T>(terms, t * size);
+    for (let k = 0; k < size; k++) store<T>(el<T>(sum, k), load<T>(el<T>(sum, k)) + load<T>(el<T>(term, k)));
   }
 }
 
@@ -335,7 +344,12 @@ export function convGradInputF64(
 ): void {
   convGradInput<f64>(geom, first, last, gy, wts, f, gx, dcol, scratch);
 }
-/** The filter gradient summed over images `[first, last)` into gW `[F, C·KH·KW]` (overwritten); `term` is F·C·KH·KW scratch. */
+/**
+ * The filter gradient summed over images `[first, last)` into gW `[F, C·KH·KW]` (overwritten);
+ * `term` is F·C·KH·KW scratch. With `term` 0, gW instead receives each image's term in a slot
+ * of its own (`[last − first, F, C·KH·KW]`), for the caller to add in image order (`addTerms`):
+ * so two threads give the bits of one.
+ */
 export function convGradWeightF32(
   geom: usize,
   first: i32,
@@ -393,4 +407,13 @@ function col2imBatch<T>(geom: usize, first: i32, last: i32, col: usize, x: usize
   const perImage = at(geom, OH) * at(geom, OW) * at(geom, C) * at(geom, KH) * at(geom, KW); // col elements per image
   const image = at(geom, C) * at(geom, H) * at(geom, W);
   for (let n = first; n < last; n++) col2imImage<T>(geom, el<T>(col, n * perImage), el<T>(x, n * image));
+}
+
+/** `sum += terms[0] + … + terms[count − 1]` in that order (each term F·C·KH·KW values): the second thread's filter-gradient terms. */
+export function addTermsF32(sum: usize, terms: usize, count: i32, size: i32): void {
+  addTerms<f32>(sum, terms, count, size);
+}
+/** float64 `addTermsF32`. */
+export function addTermsF64(sum: usize, terms: usize, count: i32, size: i32): void {
+  addTerms<f64>(sum, terms, count, size);
 }

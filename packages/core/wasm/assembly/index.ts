@@ -4,6 +4,8 @@
  * passing byte addresses to the kernels.
  */
 export {
+  addTermsF32,
+  addTermsF64,
   col2imF32,
   col2imF64,
   convForwardF32,
