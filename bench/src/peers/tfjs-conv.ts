@@ -1,5 +1,5 @@
 import type { ConvCase, ConvPeer, ConvResults, ConvWork } from './index.js';
-import { type Backend, type Kernel, loadTf, type TensorInfo, type Tf, wasmBackendInfo } from './tfjs.js';
+import { type Backend, type Kernel, startBackend, type TensorInfo, type Tf, wasmBackendInfo } from './tfjs.js';
 
 /**
  * TensorFlow.js (`@tensorflow/tfjs-core` 4.22) as peers on the conv suite's conv2d rows, on
@@ -60,14 +60,10 @@ function tfjsConvPeer(name: string, backendName: 'cpu' | 'wasm'): ConvPeer {
   return {
     name,
     async setup() {
-      try {
-        tf = await loadTf();
-        if (!(await tf.setBackend(backendName))) return `tfjs backend '${backendName}' did not initialise`;
-        backend = tf.findBackend(backendName);
-        return backend ? true : `tfjs backend '${backendName}' is not registered`;
-      } catch (e) {
-        return `tfjs could not load: ${e instanceof Error ? e.message : String(e)}`;
-      }
+      const got = await startBackend(backendName);
+      if (typeof got === 'string') return got;
+      ({ tf, backend } = got);
+      return true;
     },
     async describe() {
       const runs = backendName === 'wasm' && tf ? `, ${await wasmBackendInfo(tf)}` : ', plain JS, 1 thread';

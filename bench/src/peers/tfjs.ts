@@ -76,6 +76,18 @@ export async function wasmBackendInfo(tf: Tf): Promise<string> {
   return `${binary} binary, ${wasmModule?.getThreadsCount() ?? '?'} thread(s) (multithreaded build ${threaded ? 'available' : 'not available here'})`;
 }
 
+/** tfjs with `backendName` made active, or why it cannot run here. */
+export async function startBackend(backendName: 'cpu' | 'wasm'): Promise<{ tf: Tf; backend: Backend } | string> {
+  try {
+    const tf = await loadTf();
+    if (!(await tf.setBackend(backendName))) return `tfjs backend '${backendName}' did not initialise`;
+    const backend = tf.findBackend(backendName);
+    return backend ? { tf, backend } : `tfjs backend '${backendName}' is not registered`;
+  } catch (e) {
+    return `tfjs could not load: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
 function tfjsPeer(name: string, backendName: 'cpu' | 'wasm'): MatmulPeer {
   let tf: Tf | null = null;
   let backend: Backend | null = null;
@@ -83,14 +95,10 @@ function tfjsPeer(name: string, backendName: 'cpu' | 'wasm'): MatmulPeer {
   return {
     name,
     async setup() {
-      try {
-        tf = await loadTf();
-        if (!(await tf.setBackend(backendName))) return `tfjs backend '${backendName}' did not initialise`;
-        backend = tf.findBackend(backendName);
-        return backend ? true : `tfjs backend '${backendName}' is not registered`;
-      } catch (e) {
-        return `tfjs could not load: ${e instanceof Error ? e.message : String(e)}`;
-      }
+      const got = await startBackend(backendName);
+      if (typeof got === 'string') return got;
+      ({ tf, backend } = got);
+      return true;
     },
     async prepare(c: MatmulCase) {
       if (c.dtype !== 'float32' || !tf || !backend) return null;

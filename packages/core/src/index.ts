@@ -103,6 +103,7 @@ export {
   greater,
   greaterEqual,
   type Im2colOptions,
+  type IndexDescription,
   type IndexSpec,
   identity,
   im2col,

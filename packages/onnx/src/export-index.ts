@@ -6,18 +6,22 @@
  * any other advanced index (several arrays, masks) a Gather of flat offsets, which are tied to
  * the traced shape and are therefore refused on a dynamic batch.
  */
-import { arange, fmtShape, GraphError, getItem, type IndexSpec, newAxis, slice, Tensor } from '@zerograd/core';
+import {
+  arange,
+  fmtShape,
+  GraphError,
+  getItem,
+  type IndexDescription,
+  type IndexSpec,
+  newAxis,
+  slice,
+  Tensor,
+} from '@zerograd/core';
 import type { Emit, Exporter, OpCall, Value } from './export-ops.js';
 import type { OnnxAttribute } from './model.js';
 
 /** One index entry as a traced GetItem describes it (core's `describe`). */
-type Entry =
-  | number
-  | null
-  | 'newAxis'
-  | { readonly start: number | null; readonly stop: number | null; readonly step: number | null }
-  | { readonly array: readonly number[]; readonly shape: readonly number[] }
-  | { readonly mask: readonly number[]; readonly shape: readonly number[] };
+type Entry = IndexDescription;
 type Advanced = Extract<Entry, { shape: readonly number[] }>;
 type SliceEntry = Extract<Entry, { step: number | null }>;
 

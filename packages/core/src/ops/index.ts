@@ -17,7 +17,7 @@ export { cast } from './cast.js';
 export { equal, greater, greaterEqual, less, lessEqual, where } from './compare.js';
 export { type Conv2dOptions, conv2d } from './conv.js';
 export { col2im, type Im2colOptions, im2col } from './im2col.js';
-export { getItem, type IndexSpec, newAxis, type Slice, slice } from './indexing.js';
+export { getItem, type IndexDescription, type IndexSpec, newAxis, type Slice, slice } from './indexing.js';
 export { chunk, concat, split, stack } from './join.js';
 export { flip, type PadOptions, type PadWidths, pad, squeeze, unsqueeze } from './layout.js';
 export { abs, clip, cos, exp, log, maximum, minimum, pow, relu, sigmoid, sin, sqrt, square, tanh } from './math.js';

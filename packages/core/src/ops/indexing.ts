@@ -175,14 +175,7 @@ function expandMasks(op: string, shape: readonly number[], index: readonly Index
   const out: IndexSpec[] = [];
   for (const spec of index) {
     if (typeof spec === 'boolean') throw new ValueError(op, 'a single true/false is not an index; use a mask array');
-    const mask =
-      spec instanceof Variable
-        ? spec.data
-        : spec instanceof Tensor
-          ? spec
-          : isBooleanArray(spec)
-            ? fromMask(spec)
-            : null;
+    const mask = arrayIndex(spec, false);
     if (mask === null || mask.dtype !== 'bool') {
       out.push(spec);
       continue;
@@ -213,8 +206,15 @@ function isBooleanArray(spec: IndexSpec): spec is readonly boolean[] {
   return typeof v === 'boolean';
 }
 
-function fromMask(spec: readonly boolean[]): Tensor {
-  return asVariable('GetItem', spec as never, 'bool').data;
+/**
+ * An array entry of an index as a tensor: a Variable's or Tensor's data, nested booleans as a
+ * bool mask, and (when `numbers`) nested numbers as an integer array; else null.
+ */
+function arrayIndex(spec: IndexSpec, numbers: boolean): Tensor | null {
+  if (spec instanceof Variable) return spec.data;
+  if (spec instanceof Tensor) return spec;
+  if (isBooleanArray(spec)) return asVariable('GetItem', spec as never, 'bool').data;
+  return numbers ? asVariable('GetItem', spec as number[]).data : null;
 }
 
 /**
@@ -236,14 +236,7 @@ function describeSpec(spec: IndexSpec): IndexDescription {
   if (spec === newAxis) return 'newAxis';
   if (spec === null || spec === undefined || typeof spec === 'number') return spec ?? null;
   if (isSlice(spec)) return { start: spec.start ?? null, stop: spec.stop ?? null, step: spec.step ?? null };
-  const t =
-    spec instanceof Variable
-      ? spec.data
-      : spec instanceof Tensor
-        ? spec
-        : isBooleanArray(spec)
-          ? fromMask(spec)
-          : asVariable('GetItem', spec as number[]).data;
+  const t = arrayIndex(spec, true) as Tensor;
   const values = Array.from(t.data as ArrayLike<number>, Number);
   return t.dtype === 'bool' ? { mask: values, shape: t.shape.slice() } : { array: values, shape: t.shape.slice() };
 }
