@@ -10,7 +10,15 @@ import { SoftmaxWithLoss } from '@zerograd/layers';
 import { writePage } from '@zerograd/viz';
 import { launchChromium, openPage, pixelStats } from '@zerograd/viz/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CnnRun, deepConvNet, featureMaps, firstFilters, simpleConvNet, trainSimpleConvNet } from '../src/cnn.js';
+import {
+  type CnnRun,
+  deepConvNet,
+  featureMaps,
+  firstFilters,
+  simpleConvNet,
+  trainDeepConvNet,
+  trainSimpleConvNet,
+} from '../src/cnn.js';
 import { cnnPage, normaliseEach } from '../src/pages/cnn.js';
 
 describe('SimpleConvNet on MNIST (reduced run)', () => {
@@ -109,5 +117,16 @@ describe('SimpleConvNet on MNIST (reduced run)', () => {
     } finally {
       await browser.close();
     }
+  }, 60_000);
+
+  it('the page describes DeepConvNet with the settings it ran with (the full run’s by default)', () => {
+    // Two steps on 200 digits: the settings and the graph, not the accuracy, are under test.
+    const deep = trainDeepConvNet({ trainSize: 200, testSize: 100, epochs: 1, progress: false });
+    expect(deep.settings).toMatchObject({ lr: 0.002, schedule: 'cosine', maxShift: 1 });
+    const text = JSON.stringify(cnnPage({ ...run, deep }));
+    expect(text).toContain('Chapter 8: DeepConvNet');
+    expect(text).toContain('Adam lr 0.002 annealed to 0 along a cosine');
+    expect(text).toContain('shifted anew each epoch by up to 1 px');
+    expect(text).toContain('DeepConvNet on a batch of 5 digits');
   }, 60_000);
 });

@@ -96,7 +96,7 @@ export function cnnPage(run: CnnRun & { deep?: CnnRun | null }): PageSpec {
         ? [
             heading('Chapter 8: DeepConvNet', 2),
             paragraph(
-              `Six 3×3 convolutions (16, 16, 32, 32, 64, 64 filters) with ReLU and 2×2 max pooling after every second, Affine 50, Dropout 0.5, Affine 10, Dropout 0.5; He initialisation, Adam lr 0.001, batch 100. ${run.deep.result.history.epochs.length} epochs on the same ${run.deep.data.train.x.shape[0]} digits: test accuracy ${run.deep.result.final?.testAccuracy?.toFixed(4)} on ${run.deep.data.test.x.shape[0]} held-out digits, ${run.deep.secondsPerEpoch.toFixed(1)} s per epoch in this run.`,
+              `Six 3×3 convolutions (16, 16, 32, 32, 64, 64 filters) with ReLU and 2×2 max pooling after every second, Affine 50, Dropout 0.5, Affine 10, Dropout 0.5; He initialisation, Adam lr ${run.deep.settings.lr}${run.deep.settings.schedule === 'cosine' ? ' annealed to 0 along a cosine' : ''}, batch 100. ${run.deep.result.history.epochs.length} epochs on the same ${run.deep.data.train.x.shape[0]} digits${run.deep.settings.maxShift > 0 ? ` (shifted anew each epoch by up to ${run.deep.settings.maxShift} px)` : ''}: test accuracy ${run.deep.result.final?.testAccuracy?.toFixed(4)} on ${run.deep.data.test.x.shape[0]} held-out digits, ${run.deep.secondsPerEpoch.toFixed(1)} s per epoch in this run.`,
             ),
             graphSection(stepGraph(run.deep), { caption: 'DeepConvNet on a batch of 5 digits' }),
             trainingDashboard({
