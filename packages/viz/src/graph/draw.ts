@@ -1,7 +1,6 @@
 import { type Selection, select } from 'd3-selection';
 import { curveBasis, line as d3line } from 'd3-shape';
 import { attrSafe } from '../format.js';
-import { measureText } from '../text.js';
 import type { GraphSnapshot, SnapshotVariableNode } from '../types.js';
 import {
   type GraphLayout,
@@ -11,13 +10,13 @@ import {
   type LaidOutNode,
   layoutGraph,
 } from './layout.js';
-import { GRAD_COLOUR, GRAPH_CSS, ROLE_STYLE } from './style.js';
+import { drawLegend, LEGEND_HEIGHT, legendWidth } from './legend.js';
+import { GRAD_COLOUR, GRAPH_CSS } from './style.js';
 
 // d3's Selection is invariant in its parent types; helpers take any selection.
 // biome-ignore lint/suspicious/noExplicitAny: see above
 type AnySelection = Selection<any, any, any, any>;
 
-const LEGEND_HEIGHT = 28;
 const LINE = 15;
 
 /** A drawn graph: its SVG element, its layout and a way to show another step of the sequence. */
@@ -56,8 +55,8 @@ export function drawGraph(
   const layout = layoutGraph(steps, opts);
   const prefix = opts.idPrefix ?? 'zg';
   const legend = opts.legend !== false;
-  const legendWidth = legend ? legendItemsWidth() : 0;
-  const width = Math.max(layout.width, legendWidth + 24);
+  const legendSpace = legend ? legendWidth() : 0;
+  const width = Math.max(layout.width, legendSpace + 24);
   const height = layout.height + (legend ? LEGEND_HEIGHT : 0);
 
   const svg = select(container)
@@ -262,49 +261,4 @@ function applyStep(svg: AnySelection, snap: GraphSnapshot, opts: GraphOptions, p
     .classed('zg-flow', flows)
     .select('path')
     .attr('marker-end', (d) => `url(#${prefix}-${flows(d) ? 'arrow-flow' : 'arrow'})`);
-}
-
-const LEGEND_ITEMS: { role: string; text: string }[] = [
-  ...Object.entries(ROLE_STYLE).map(([role, s]) => ({ role, text: s.label })),
-  { role: 'value', text: 'value' },
-  { role: 'grad', text: 'gradient' },
-];
-
-function legendItemsWidth(): number {
-  return LEGEND_ITEMS.reduce(
-    (w, item) => w + 26 + measureText(item.text, 11) + (item.role === 'value' || item.role === 'grad' ? 8 : 0),
-    0,
-  );
-}
-
-function drawLegend(svg: AnySelection, y: number): void {
-  const legend = svg.append('g').attr('class', 'zg-legend').attr('transform', `translate(12,${y})`);
-  let x = 0;
-  for (const item of LEGEND_ITEMS) {
-    const g = legend
-      .append('g')
-      .attr('class', `zg-legend-item zg-role-${item.role}`)
-      .attr('transform', `translate(${x},0)`);
-    if (item.role === 'value' || item.role === 'grad') {
-      g.append('text')
-        .attr('class', item.role === 'value' ? 'zg-value' : 'zg-grad')
-        .attr('x', 0)
-        .attr('y', 14)
-        .text('1.5');
-      g.append('text').attr('x', 22).attr('y', 14).text(item.text);
-      x += 26 + measureText(item.text, 11) + 8;
-      continue;
-    }
-    if (item.role === 'op')
-      g.append('rect')
-        .attr('class', 'zg-body')
-        .attr('x', 0)
-        .attr('y', 4)
-        .attr('width', 14)
-        .attr('height', 12)
-        .attr('rx', 3);
-    else g.append('ellipse').attr('class', 'zg-body').attr('cx', 7).attr('cy', 10).attr('rx', 7).attr('ry', 6);
-    g.append('text').attr('x', 18).attr('y', 14).text(item.text);
-    x += 26 + measureText(item.text, 11);
-  }
 }
