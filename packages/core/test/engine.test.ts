@@ -4,6 +4,7 @@
 import {
   AnomalyError,
   add,
+  applyOp,
   backward,
   currentScope,
   defineOp,
@@ -109,6 +110,25 @@ describe('deep and wide graphs', () => {
     total.backward();
     expect(leaves[0].grad?.item()).toBe(1);
     expect(leaves.slice(1).every((l) => l.grad?.item() === 2)).toBe(true);
+  });
+});
+
+describe('the input lists nodes keep', () => {
+  it('a unary op on a one-output result shares its creator’s outputs list; others keep a copy', () => {
+    const x = variable([1, 2]);
+    const e = exp(x);
+    const n = neg(e);
+    expect(n.creator?.inputs).toBe(e.creator?.outputs); // the same read-only list [e]
+    expect(n.creator?.inputs).toEqual([e]);
+    const first = defineOp({ name: 'First', forward: ([a]) => a, backward: ([g]) => [g, null] });
+    const operands = [e, x];
+    const s = applyOp(first.def, operands, undefined) as Variable;
+    operands[1] = e; // the caller's array is not the node's
+    expect(s.creator?.inputs).toEqual([e, x]);
+    expect(s.creator?.inputs).not.toBe(operands);
+    // Sharing changes nothing the gradient sees: d/dx −exp(x) = −exp(x).
+    n.sum().backward();
+    expect(x.grad?.toArray()).toEqual([-Math.exp(1), -Math.exp(2)]);
   });
 });
 

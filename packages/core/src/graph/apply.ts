@@ -52,8 +52,13 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
   if (result instanceof Tensor) {
     // One output, as nearly every op has.
     if (modes.anomaly) checkFinite(def.name, inputs, [result]);
-    const y = new Variable(result, record && isFloat(result.dtype) ? RECORDED : CONSTANT);
-    if (y.requiresGrad) new OpNode(def, inputs, [y], attrs, ctx.values);
+    if (!record || !isFloat(result.dtype)) return new Variable(result, CONSTANT);
+    // Made apart from the constant above: a graph's outputs live long and the backward's
+    // results die young, and V8 learns where to allocate per place in the code. From one
+    // shared `new Variable`, the 1,000,000-op chain's backward took 0.47–0.68 s instead of
+    // 0.30 s on Node 22, and 0.39–0.42 s instead of 0.28 s on Node 24.
+    const y = new Variable(result, RECORDED);
+    new OpNode(def, inputs, [y], attrs, ctx.values);
     return y;
   }
   if (!Array.isArray(result) || !result.every((t) => t instanceof Tensor))
