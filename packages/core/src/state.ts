@@ -1,16 +1,23 @@
 /**
- * Everything zerograd keeps in mutable module-level state, in one place, so a reader can see
- * all of it at once:
+ * The engine's mutable module-level state, in one place, so a reader can see all of it at once:
  *
  * - `modes`: whether ops record a graph, whether outputs are checked for NaN/Infinity, the
- *   scope path that new nodes are tagged with, and which op's backward is running. Change
- *   them only through the scoped functions of `graph/mode.ts` (`noGrad`, `detectAnomaly`,
- *   `scope` …), which restore them in `finally`.
+ *   scope path that new nodes are tagged with, and which op's backward is running. User code
+ *   changes them through the scoped functions of `graph/mode.ts` (`noGrad`, `detectAnomaly`,
+ *   `scope` …); the backward engine (`graph/backward.ts`) sets `gradEnabled` and `backwardOf`
+ *   for the length of a pass. Both restore them in `finally`.
+ * - `nodeCounter`: the creation number each new op node takes as its `id`.
+ * - `inPlaceWrites`: how many in-place writes there have been, so backward can skip its
+ *   checks when there were none since a node was made.
+ * - `detachedStorage`: the buffers `detach()` handed out, which `releaseGraph` must not recycle.
  * - `bufferPool`: large tensor buffers given back by `releaseGraph` for `allocate` to reuse,
  *   with the counts `bufferPoolStats()` reports.
  *
- * The one other piece of process-wide state is the kernel backend that `setBackend` chooses
- * (and the worker threads it may start); it lives with the backends in `backend/select.ts`.
+ * Elsewhere, and not the engine's: the kernel backend `setBackend` chooses (and its worker
+ * threads) in `backend/select.ts`, with the relaxed-SIMD flag in `backend/relaxed-simd.ts`;
+ * `printOptions` (tensor/format.ts); the global `Random` behind `seed()` (tensor/random.ts);
+ * the packing buffers the TypeScript gemm reuses (kernels/matmul.ts); and the slabs that
+ * one-element buffers are cut from (tensor/scalar-cells.ts).
  *
  * This module imports nothing, so every floor of the house may read it.
  */

@@ -13,6 +13,9 @@ import { asVariable, type Operand, strongDType } from './variable.js';
 const RECORDED = { requiresGrad: true };
 const CONSTANT = { requiresGrad: false };
 
+/** What a node saved when its forward saved nothing: one shared empty list, not one per node. */
+const NOTHING_SAVED: unknown[] = [];
+
 /** Collects what forward saves for backward. */
 class SavedValues implements ForwardContext {
   values: unknown[] = NOTHING_SAVED;
@@ -20,7 +23,6 @@ class SavedValues implements ForwardContext {
     this.values = this.values === NOTHING_SAVED ? values : this.values.concat(values);
   }
 }
-const NOTHING_SAVED: unknown[] = [];
 
 /**
  * Applies an op to operands: converts and promotes them, runs forward, checks anomalies when
@@ -53,10 +55,9 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
     // One output, as nearly every op has.
     if (modes.anomaly) checkFinite(def.name, inputs, [result]);
     if (!record || !isFloat(result.dtype)) return new Variable(result, CONSTANT);
-    // Made apart from the constant above: a graph's outputs live long and the backward's
-    // results die young, and V8 learns where to allocate per place in the code. From one
-    // shared `new Variable`, the 1,000,000-op chain's backward took 0.47–0.68 s instead of
-    // 0.30 s on Node 22, and 0.39–0.42 s instead of 0.28 s on Node 24.
+    // Made apart from the constant above: V8 learns per place in the code where to allocate,
+    // and graph outputs live long while the backward's results die young (one shared
+    // `new Variable` slowed the backward of a long graph 1.5–2×; decision record 0002).
     const y = new Variable(result, RECORDED);
     new OpNode(def, inputs, [y], attrs, ctx.values);
     return y;
@@ -73,7 +74,7 @@ export function applyOp<A>(def: OpDefinition<A>, operands: readonly Operand[], a
  * The operands as Variables: numbers and arrays become constants, and when `def.promote` is
  * not false, all take the common dtype (float32 with float64 gives float64) through Cast nodes.
  */
-function toInputs(def: OpDefinition<never>, operands: readonly Operand[]): readonly Variable[] {
+function toInputs(def: OpDefinition<unknown>, operands: readonly Operand[]): readonly Variable[] {
   const promote = def.promote !== false;
   if (areVariablesOfOneDType(operands, promote)) return operands; // nearly always: nothing to convert
   let dtype: DType | null = null;

@@ -9,9 +9,8 @@ import { inPlaceWrites, modes } from '../state.js';
 import { onesLike, shapesEqual, Tensor, zeros, zerosLike } from '../tensor/index.js';
 import { engineOps } from './engine-ops.js';
 import { setGradEnabled } from './mode.js';
-import type { GradResult, OpNode } from './node.js';
+import { type GradResult, type OpNode, Variable } from './node.js';
 import { NodeQueue } from './node-queue.js';
-import { Variable } from './variable.js';
 
 /** Options of `backward` and of the lower-level `computeGrads`. */
 export interface BackwardOptions {

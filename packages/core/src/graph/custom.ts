@@ -2,7 +2,8 @@ import { GraphError } from '../errors.js';
 import { applyOp } from './apply.js';
 import { noGrad } from './mode.js';
 import type { BackwardContext, GradResult, OpDefinition } from './node.js';
-import { type Operand, Variable } from './variable.js';
+import { Variable } from './node.js';
+import type { Operand } from './variable.js';
 
 /** A function made by `customGrad`: a single op node in the graph, with the hand-written backward. */
 export interface CustomGradFunction {

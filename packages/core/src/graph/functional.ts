@@ -2,7 +2,8 @@ import { GraphError } from '../errors.js';
 import { zeros } from '../tensor/index.js';
 import { computeGrads } from './backward.js';
 import { isGradEnabled } from './mode.js';
-import { type Operand, Variable, variable } from './variable.js';
+import { Variable } from './node.js';
+import { type Operand, variable } from './variable.js';
 
 /** The value of `f` and the gradient with respect to every argument. */
 export interface ValueAndGrad {

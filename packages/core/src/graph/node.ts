@@ -4,9 +4,9 @@
  * variables, producing output variables. Each variable remembers the node that created it, each
  * node its inputs and outputs, so backward can walk from an output back to the leaves.
  *
- * The math methods of Variable (`x.add(y)`, `x.exp()`, `x.backward()` …) are installed by
- * `ops/methods.ts` from the op table, so each op's forward and backward stay side by side in
- * their own file.
+ * The math methods of Variable (`x.add(y)`, `x.exp()` …) are installed by `ops/methods.ts` from
+ * the op table (with `x.backward()`, `x.T` and `x.astype()`), so each op's forward and backward
+ * stay side by side in their own file.
  */
 import { DTypeError, fmtShape, ValueError } from '../errors.js';
 import { detachedStorage, inPlaceWrites, modes, nodeCounter } from '../state.js';
@@ -237,15 +237,11 @@ export class OpNode<A = unknown> implements BackwardContext<A> {
 /**
  * The list a node keeps as its `inputs`. Lists are read-only, so when the inputs are exactly
  * the outputs of one node — a unary op on a one-output op's result, every link of a chain —
- * the node shares that node's `outputs` list instead of holding an equal copy. Every array is
- * two objects for the young-generation collector to copy, and in a long-lived graph that
- * copying is most of the forward's time: sharing took the 1,000,000-op chain's forward from
- * 685 to 556 ms (Node 20), 686 to 618 (Node 22), 634 to 539 (Node 24).
- *
- * Otherwise the node copies the caller's list: that is the `[a, b]` literal of an op function,
- * which a backward also builds (and drops at once) when it calls the op. Keeping the literal
- * in the graph taught V8 to allocate it in old space, where the backward's copies then kept
- * their gradients alive: the chain's backward took 0.65 s instead of 0.27 s (Node 20).
+ * the node shares that node's `outputs` list: one array fewer for the garbage collector to
+ * copy (the 1,000,000-op chain's forward 685 → 556 ms on Node 20). Otherwise it keeps a copy:
+ * the caller's list is an op function's `[a, b]` literal, which a backward also builds and
+ * drops, and keeping it taught V8 to allocate the backward's copies in old space (the chain's
+ * backward 0.27 → 0.65 s). Measurements: decision record 0002.
  */
 function inputList(inputs: readonly Variable[]): readonly Variable[] {
   const made = inputs[0]?.creator?.outputs;

@@ -3,6 +3,7 @@ import { GraphError } from '../errors.js';
 import { onesLike, type Tensor } from '../tensor/index.js';
 import { computeGrads } from './backward.js';
 import type { OpNode } from './node.js';
+import { Variable } from './node.js';
 import type {
   GraphSnapshot,
   SnapshotEdge,
@@ -12,7 +13,6 @@ import type {
   TensorValue,
   VariableRole,
 } from './snapshot-types.js';
-import { Variable } from './variable.js';
 
 // The JSON form (schema, serialize, parse) has a file of its own; the public entry imports it from here.
 export { parseSnapshot, serializeSnapshot } from './snapshot-schema.js';

@@ -6,6 +6,8 @@ import { DTypeError } from '../errors.js';
 import { checkDType, type DType, fromArray, type NestedArray, type NestedBooleans, Tensor } from '../tensor/index.js';
 import { Variable } from './node.js';
 
+// The class is defined in node.ts beside OpNode; re-exported here for the ops, which import
+// `variable`, `Operand` and `Variable` together.
 export { Variable };
 
 /** Anything an op accepts as an input. Plain numbers and arrays become constants. */
@@ -28,8 +30,8 @@ export interface VariableOptions {
 }
 
 /**
- * A leaf variable from a number, nested arrays, a typed array or a tensor.
- * It requires a gradient unless `requiresGrad: false` is given.
+ * A leaf variable from a number, nested arrays, a typed array or a tensor. A float leaf
+ * requires a gradient unless `requiresGrad: false` is given; an int32 or bool one never does.
  */
 export function variable(data: Operand, options: VariableOptions = {}): Variable {
   if (options.dtype !== undefined) checkDType('variable', options.dtype);

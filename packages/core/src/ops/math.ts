@@ -115,7 +115,7 @@ export const sqrt = (x: Operand): Variable => applyOp(SqrtDef, [x], undefined) a
 export const tanh = (x: Operand): Variable => applyOp(TanhDef, [x], undefined) as Variable;
 /** 1 / (1 + e⁻ˣ), computed without overflow for any x (finite and exact at ±1000). */
 export const sigmoid = (x: Operand): Variable => applyOp(SigmoidDef, [x], undefined) as Variable;
-/** max(x, 0) as one fused node; equal to `maximum(x, 0)`. */
+/** max(x, 0) as one node: the values of `maximum(x, 0)`; the gradient at 0 is 0 (`maximum`'s is 1 there). */
 export const relu = (x: Operand): Variable => applyOp(ReluDef, [x], undefined) as Variable;
 /** Sine (gradient cos x). */
 export const sin = (x: Operand): Variable => applyOp(SinDef, [x], undefined) as Variable;

@@ -37,50 +37,56 @@ import { OPS } from './table.js';
 /** An op function `f(x, ...rest)` as the method `x.f(...rest)`. */
 type AsMethod<F> = F extends (x: never, ...rest: infer R) => infer Y ? (...rest: R) => Y : never;
 
-// The methods' types. TypeScript cannot derive an interface's members from a table that itself
-// refers to Variable, so they are listed here, and `MethodsMatchTable` below fails to compile
-// when this list and the table's `method: true` rows differ.
+/**
+ * The methods the op table installs, one per row marked `method: true`. TypeScript cannot
+ * derive an interface's members from a table that itself refers to `Variable`, so they are
+ * listed here, and the two checks below fail to compile, naming the op, until this list and
+ * the table agree.
+ */
+export interface OpMethods {
+  add: AsMethod<typeof add>;
+  sub: AsMethod<typeof sub>;
+  mul: AsMethod<typeof mul>;
+  div: AsMethod<typeof div>;
+  neg: AsMethod<typeof neg>;
+  pow: AsMethod<typeof pow>;
+  square: AsMethod<typeof square>;
+  exp: AsMethod<typeof exp>;
+  log: AsMethod<typeof log>;
+  sqrt: AsMethod<typeof sqrt>;
+  tanh: AsMethod<typeof tanh>;
+  sigmoid: AsMethod<typeof sigmoid>;
+  relu: AsMethod<typeof relu>;
+  sin: AsMethod<typeof sin>;
+  cos: AsMethod<typeof cos>;
+  abs: AsMethod<typeof abs>;
+  maximum: AsMethod<typeof maximum>;
+  minimum: AsMethod<typeof minimum>;
+  clip: AsMethod<typeof clip>;
+  sum: AsMethod<typeof sum>;
+  mean: AsMethod<typeof mean>;
+  max: AsMethod<typeof max>;
+  min: AsMethod<typeof min>;
+  reshape: AsMethod<typeof reshape>;
+  flatten: AsMethod<typeof flatten>;
+  transpose: AsMethod<typeof transpose>;
+  broadcastTo: AsMethod<typeof broadcastTo>;
+  sumTo: AsMethod<typeof sumTo>;
+  getItem: AsMethod<typeof getItem>;
+  matmul: AsMethod<typeof matmul>;
+  squeeze: AsMethod<typeof squeeze>;
+  unsqueeze: AsMethod<typeof unsqueeze>;
+  flip: AsMethod<typeof flip>;
+  pad: AsMethod<typeof pad>;
+  split: AsMethod<typeof split>;
+  chunk: AsMethod<typeof chunk>;
+  gather: AsMethod<typeof gather>;
+  scatterAdd: AsMethod<typeof scatterAdd>;
+  cumsum: AsMethod<typeof cumsum>;
+}
+
 declare module '../graph/node.js' {
-  interface Variable {
-    add: AsMethod<typeof add>;
-    sub: AsMethod<typeof sub>;
-    mul: AsMethod<typeof mul>;
-    div: AsMethod<typeof div>;
-    neg: AsMethod<typeof neg>;
-    pow: AsMethod<typeof pow>;
-    square: AsMethod<typeof square>;
-    exp: AsMethod<typeof exp>;
-    log: AsMethod<typeof log>;
-    sqrt: AsMethod<typeof sqrt>;
-    tanh: AsMethod<typeof tanh>;
-    sigmoid: AsMethod<typeof sigmoid>;
-    relu: AsMethod<typeof relu>;
-    sin: AsMethod<typeof sin>;
-    cos: AsMethod<typeof cos>;
-    abs: AsMethod<typeof abs>;
-    maximum: AsMethod<typeof maximum>;
-    minimum: AsMethod<typeof minimum>;
-    clip: AsMethod<typeof clip>;
-    sum: AsMethod<typeof sum>;
-    mean: AsMethod<typeof mean>;
-    max: AsMethod<typeof max>;
-    min: AsMethod<typeof min>;
-    reshape: AsMethod<typeof reshape>;
-    flatten: AsMethod<typeof flatten>;
-    transpose: AsMethod<typeof transpose>;
-    broadcastTo: AsMethod<typeof broadcastTo>;
-    sumTo: AsMethod<typeof sumTo>;
-    getItem: AsMethod<typeof getItem>;
-    matmul: AsMethod<typeof matmul>;
-    squeeze: AsMethod<typeof squeeze>;
-    unsqueeze: AsMethod<typeof unsqueeze>;
-    flip: AsMethod<typeof flip>;
-    pad: AsMethod<typeof pad>;
-    split: AsMethod<typeof split>;
-    chunk: AsMethod<typeof chunk>;
-    gather: AsMethod<typeof gather>;
-    scatterAdd: AsMethod<typeof scatterAdd>;
-    cumsum: AsMethod<typeof cumsum>;
+  interface Variable extends OpMethods {
     /** Transpose (reversed axes). */
     readonly T: Variable;
     /** Swap of the last two axes. */
@@ -95,52 +101,11 @@ declare module '../graph/node.js' {
 type Table = typeof OPS;
 /** The names of the ops the table marks as methods. */
 type MethodName = { [K in keyof Table]: Table[K]['method'] extends true ? K : never }[keyof Table];
-type Listed = (typeof LISTED)[number];
-const LISTED = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'neg',
-  'pow',
-  'square',
-  'exp',
-  'log',
-  'sqrt',
-  'tanh',
-  'sigmoid',
-  'relu',
-  'sin',
-  'cos',
-  'abs',
-  'maximum',
-  'minimum',
-  'clip',
-  'sum',
-  'mean',
-  'max',
-  'min',
-  'reshape',
-  'flatten',
-  'transpose',
-  'broadcastTo',
-  'sumTo',
-  'getItem',
-  'matmul',
-  'squeeze',
-  'unsqueeze',
-  'flip',
-  'pad',
-  'split',
-  'chunk',
-  'gather',
-  'scatterAdd',
-  'cumsum',
-] as const;
-/** Compiles only when the list above and the table agree both ways. */
-type MethodsMatchTable = [MethodName] extends [Listed] ? ([Listed] extends [MethodName] ? true : never) : never;
-const methodsMatchTable: MethodsMatchTable = true;
-void methodsMatchTable;
+// "Property 'softplus' is missing in type '{}'" below means a table row marked as a method has
+// no line in OpMethods (first check), or a line in OpMethods has no such row (second check).
+const everyMethodRowIsDeclared: Record<Exclude<MethodName, keyof OpMethods>, never> = {};
+const everyDeclaredMethodHasARow: Record<Exclude<keyof OpMethods, MethodName>, never> = {};
+void [everyMethodRowIsDeclared, everyDeclaredMethodHasARow];
 
 const proto = Variable.prototype as unknown as Record<string, unknown>;
 for (const [name, entry] of Object.entries(OPS)) {

@@ -47,7 +47,10 @@ export interface OpEntry {
   // biome-ignore lint/suspicious/noExplicitAny: the table holds functions of every signature
   readonly fn: (...args: any[]) => Variable | Variable[]; // split and chunk give several
   readonly kind: OpKind;
-  /** How many tensor inputs it takes. */
+  /**
+   * How many inputs it takes: 1 for `concat` and `stack` (one list of variables), 3 for
+   * `conv2d` (the bias may be left out).
+   */
   readonly arity: number;
   /** Installed as a `Variable` method of the same name (`x.exp()`), the variable as first input. */
   readonly method: boolean;
@@ -75,47 +78,48 @@ type Extra = Omit<Partial<OpEntry>, 'fn' | 'kind' | 'arity' | 'method'>;
 function row<F extends Fn, M extends boolean>(fn: F, kind: OpKind, arity: number, method: M, extra: Extra = {}) {
   return { fn, kind, arity, method, differentiable: true, secondOrder: true, ...extra };
 }
-const unary = <F extends Fn>(fn: F, reference: (x: number) => number, domain: Domain = {}) =>
+const unaryRow = <F extends Fn>(fn: F, reference: (x: number) => number, domain: Domain = {}) =>
   row(fn, 'unary', 1, true, { domain: [domain], reference });
-const binary = <F extends Fn>(fn: F, reference: (a: number, b: number) => number, extra: Extra = {}) =>
+const binaryRow = <F extends Fn>(fn: F, reference: (a: number, b: number) => number, extra: Extra = {}) =>
   row(fn, 'binary', 2, true, { reference, ...extra });
-const constant = { differentiable: false, secondOrder: false } as const;
+/** Extra for an op whose outputs carry no gradient (comparisons, argmax). */
+const noGradient = { differentiable: false, secondOrder: false } as const;
 
 /** Every op of `@zerograd/core`, by its exported name. */
 export const OPS = {
   // arithmetic.ts
-  add: binary(add, (a, b) => a + b),
-  sub: binary(sub, (a, b) => a - b),
-  mul: binary(mul, (a, b) => a * b),
-  div: binary(div, (a, b) => a / b, { domain: [{}, awayFromZero] }),
-  neg: unary(neg, (x) => -x),
+  add: binaryRow(add, (a, b) => a + b),
+  sub: binaryRow(sub, (a, b) => a - b),
+  mul: binaryRow(mul, (a, b) => a * b),
+  div: binaryRow(div, (a, b) => a / b, { domain: [{}, awayFromZero] }),
+  neg: unaryRow(neg, (x) => -x),
   // math.ts
-  pow: binary(pow, (a, b) => a ** b, {
+  pow: binaryRow(pow, (a, b) => a ** b, {
     domain: [
       { min: 0.3, max: 2.5 },
       { min: -2, max: 2 },
     ],
   }),
-  square: unary(square, (x) => x * x),
-  exp: unary(exp, Math.exp),
-  log: unary(log, Math.log, positive),
-  sqrt: unary(sqrt, Math.sqrt, positive),
-  tanh: unary(tanh, Math.tanh),
-  sigmoid: unary(sigmoid, (x) => 1 / (1 + Math.exp(-x)), { min: -6, max: 6 }),
-  relu: unary(relu, (x) => Math.max(x, 0), { awayFrom: [0] }),
-  sin: unary(sin, Math.sin),
-  cos: unary(cos, Math.cos),
-  abs: unary(abs, Math.abs, { awayFrom: [0] }),
-  maximum: binary(maximum, Math.max, { kinkedAtTies: true }),
-  minimum: binary(minimum, Math.min, { kinkedAtTies: true }),
+  square: unaryRow(square, (x) => x * x),
+  exp: unaryRow(exp, Math.exp),
+  log: unaryRow(log, Math.log, positive),
+  sqrt: unaryRow(sqrt, Math.sqrt, positive),
+  tanh: unaryRow(tanh, Math.tanh),
+  sigmoid: unaryRow(sigmoid, (x) => 1 / (1 + Math.exp(-x)), { min: -6, max: 6 }),
+  relu: unaryRow(relu, (x) => Math.max(x, 0), { awayFrom: [0] }),
+  sin: unaryRow(sin, Math.sin),
+  cos: unaryRow(cos, Math.cos),
+  abs: unaryRow(abs, Math.abs, { awayFrom: [0] }),
+  maximum: binaryRow(maximum, Math.max, { kinkedAtTies: true }),
+  minimum: binaryRow(minimum, Math.min, { kinkedAtTies: true }),
   clip: row(clip, 'unary', 1, true, { secondOrder: false }),
   // reduce.ts
   sum: row(sum, 'reduction', 1, true, { reference: (acc, x) => acc + x, foldFrom: 0 }),
   mean: row(mean, 'reduction', 1, true),
   max: row(max, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.max, foldFrom: -Infinity }),
   min: row(min, 'reduction', 1, true, { kinkedAtTies: true, reference: Math.min, foldFrom: Infinity }),
-  argmax: row(argmax, 'reduction', 1, false, constant),
-  argmin: row(argmin, 'reduction', 1, false, constant),
+  argmax: row(argmax, 'reduction', 1, false, noGradient),
+  argmin: row(argmin, 'reduction', 1, false, noGradient),
   // shape.ts
   reshape: row(reshape, 'shape', 1, true),
   flatten: row(flatten, 'shape', 1, true),
@@ -151,11 +155,11 @@ export const OPS = {
   avgPool2d: row(avgPool2d, 'conv', 1, false),
   // compare.ts
   where: row(where, 'selection', 3, false),
-  greater: row(greater, 'selection', 2, false, constant),
-  greaterEqual: row(greaterEqual, 'selection', 2, false, constant),
-  less: row(less, 'selection', 2, false, constant),
-  lessEqual: row(lessEqual, 'selection', 2, false, constant),
-  equal: row(equal, 'selection', 2, false, constant),
+  greater: row(greater, 'selection', 2, false, noGradient),
+  greaterEqual: row(greaterEqual, 'selection', 2, false, noGradient),
+  less: row(less, 'selection', 2, false, noGradient),
+  lessEqual: row(lessEqual, 'selection', 2, false, noGradient),
+  equal: row(equal, 'selection', 2, false, noGradient),
   // cast.ts (the method is `x.astype(dtype)`, numpy's name)
   cast: row(cast, 'dtype', 1, false),
 } as const satisfies Record<string, OpEntry>;
