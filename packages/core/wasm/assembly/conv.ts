@@ -6,12 +6,13 @@
  * Per image n, with colₙ = im2col(xₙ) `[OH·OW, C·KH·KW]` and W read as Wm `[F, C·KH·KW]`:
  *
  *   forward          yₙ  = Wm · colₙᵀ (+ b)        F maps of OH·OW, already NCHW
- *   grad of input    gxₙ = col2im(Gₙᵀ · Wm)        Gₙ = image n's gradient maps `[F, OH·OW]`
+ *   grad of input    gxₙ = col2im(Wmᵀ · Gₙ)        Gₙ = image n's gradient maps `[F, OH·OW]`
  *   grad of weight   gW  = Σₙ Gₙ · colₙ
  *
- * The forward and the filter gradient unfold into colₙᵀ (`im2colImageT`, one row per filter
- * tap: long contiguous copies); the input gradient folds dcol back in the book's row order, so
- * its sums are added in the TypeScript loop's order.
+ * All three work on colₙᵀ `[C·KH·KW, OH·OW]`, one row per filter tap: the forward and the
+ * filter gradient unfold into it (`im2colImageT`: long contiguous copies), the input gradient
+ * folds it back (`col2imImageT`: runs added as vectors, taps last to first so that every sum
+ * is added in the TypeScript loop's order).
  *
  * Working image by image keeps `col` small (SimpleConvNet: 576×25 floats) and in cache
  * between the unfolding and the product, and lets two threads take half the images each:
@@ -200,6 +201,69 @@ function col2imImage<T>(geom: usize, col: usize, x: usize): void {
   }
 }
 
+/**
+ * Adds colᵀ `[C·KH·KW, OH·OW]` back into one image x `[C, H, W]`, one filter tap at a time: the
+ * adjoint of im2colImageT. A tap's row lands on runs of input rows, added as vectors. Taps go
+ * last to first: an input pixel's terms then arrive in the order col2imImage adds them (its
+ * output pixels first to last), so the sums keep their bits.
+ */
+function col2imImageT<T>(geom: usize, colT: usize, x: usize): void {
+  const c = at(geom, C),
+    h = at(geom, H),
+    w = at(geom, W);
+  const kh = at(geom, KH),
+    kw = at(geom, KW),
+    sh = at(geom, SH),
+    sw = at(geom, SW);
+  const ph = at(geom, PH),
+    pw = at(geom, PW),
+    oh = at(geom, OH),
+    ow = at(geom, OW);
+  const size = sizeof<T>();
+  const pixels = oh * ow;
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = kh - 1; i >= 0; i--) {
+      for (let j = kw - 1; j >= 0; j--) {
+        const row = el<T>(colT, ((ch * kh + i) * kw + j) * pixels);
+        // Output columns whose input column ox·sw − pw + j lies inside the image: [ox0, ox1).
+        const ox0 = min(ow, (max(0, pw - j) + sw - 1) / sw);
+        const lastCol = w - 1 + pw - j;
+        const ox1 = lastCol < 0 ? ox0 : max(ox0, min(ow, lastCol / sw + 1));
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + i;
+          if (iy < 0 || iy >= h) continue;
+          const src = row + <usize>(oy * ow + ox0) * size;
+          const dst = el<T>(x, (ch * h + iy) * w + ox0 * sw - pw + j);
+          if (sw === 1) addRun<T>(dst, src, ox1 - ox0);
+          else
+            for (let k = 0; k < ox1 - ox0; k++) {
+              const p = dst + <usize>(k * sw) * size;
+              store<T>(p, load<T>(p) + load<T>(src + <usize>k * size));
+            }
+        }
+      }
+    }
+  }
+}
+
+/** `dst[k] += src[k]` for k < n, four floats (or two doubles) at a time. */
+function addRun<T>(dst: usize, src: usize, n: i32): void {
+  const lanes = 16 / sizeof<T>();
+  let k = 0;
+  for (; k + lanes <= n; k += lanes) {
+    const d = dst + <usize>k * sizeof<T>();
+    const v =
+      sizeof<T>() === 4
+        ? f32x4.add(v128.load(d), v128.load(src + <usize>k * 4))
+        : f64x2.add(v128.load(d), v128.load(src + <usize>k * 8));
+    v128.store(d, v);
+  }
+  for (; k < n; k++) {
+    const d = dst + <usize>k * sizeof<T>();
+    store<T>(d, load<T>(d) + load<T>(src + <usize>k * sizeof<T>()));
+  }
+}
+
 function convForward<T>(
   geom: usize,
   first: i32,
@@ -244,11 +308,11 @@ function convGradInput<T>(
   const depth = at(geom, C) * at(geom, KH) * at(geom, KW);
   const image = at(geom, C) * at(geom, H) * at(geom, W);
   for (let n = first; n < last; n++) {
-    // Gₙᵀ · Wm: one row of dcol per output pixel.
-    gemm<T>(pixels, depth, f, el<T>(gy, n * f * pixels), 1, pixels, wts, depth, 1, dcol, depth, scratch);
+    // Wmᵀ · Gₙ: one row of dcolᵀ per filter tap.
+    gemm<T>(depth, pixels, f, wts, 1, depth, el<T>(gy, n * f * pixels), pixels, 1, dcol, pixels, scratch);
     const gxn = el<T>(gx, n * image);
     memory.fill(gxn, 0, <usize>image * sizeof<T>());
-    col2imImage<T>(geom, dcol, gxn);
+    col2imImageT<T>(geom, dcol, gxn);
   }
 }
 
