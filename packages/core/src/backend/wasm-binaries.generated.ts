@@ -2,7 +2,7 @@
 /* biome-ignore-all format: generated */
 
 /** sha256 of the kernel sources, build flags and compiler version these binaries came from. */
-export const WASM_SOURCE_HASH = 'e83652f5f316efa0e0ff789b19d59bb8e3a807a044038ebad36e6695bf09f3ee';
+export const WASM_SOURCE_HASH = 'b3bebaeb28c11365e5e0dc0ef6744240737400a016eff365409136ecacf272f2';
 /** The AssemblyScript compiler that built them. */
 export const WASM_COMPILER = 'assemblyscript 0.28.20';
 /** Largest shared memory the shared variants accept, in 64 KiB pages. */
