@@ -124,101 +124,21 @@ export function gradcheck(f: Fn, inputs: readonly Operand[], options: GradcheckO
     // Private copies: perturbation writes into these, never into the caller's tensors.
     return variable(v.data.clone(), { name: v.name ?? undefined });
   });
-  const rng = new Random(options.seed ?? 0);
   const ys = outputsOf(f(...xs));
   const outSize = ys.reduce((s, y) => s + y.size, 0);
   const inSize = xs.reduce((s, x) => s + x.size, 0);
   const tally = new Tally(atol, rtol);
-  // Fresh leaves over the (perturbed) private data: f may itself differentiate (gradgradcheck),
-  // so it runs with recording on, but nothing is kept.
-  const evalOutputs = (): Float64Array[] =>
-    outputsOf(f(...xs.map((x) => new Variable(x.data, { requiresGrad: true })))).map((y) =>
-      Float64Array.from(y.data.data),
-    );
+  const central = centralDifferences(f, xs, eps);
+  const mode = outSize * inSize <= (options.jacobianLimit ?? 4096) ? 'jacobian' : 'projection';
+  if (mode === 'jacobian') compareJacobian(xs, ys, central, eps, tally);
+  else compareProjections(xs, ys, central, eps, tally, options);
 
-  // Numerical derivative of all outputs along a perturbation applied by `nudge(sign)`.
-  const central = (nudge: (s: number) => void): Float64Array[] => {
-    nudge(+1);
-    const plus = evalOutputs();
-    nudge(-2);
-    const minus = evalOutputs();
-    nudge(+1);
-    return plus.map((p, j) => p.map((v, k) => (v - minus[j][k]) / (2 * eps)));
-  };
-  const mode: 'jacobian' | 'projection' =
-    outSize * inSize <= (options.jacobianLimit ?? 4096) ? 'jacobian' : 'projection';
-  if (mode === 'jacobian') {
-    // Analytic Jacobian rows: one backward per output element, seeded with a one-hot.
-    const rows: Float64Array[] = [];
-    ys.forEach((y, j) => {
-      for (let k = 0; k < y.size; k++) {
-        const seeds = ys.map((o, jj) => {
-          const t = new Tensor(new Float64Array(o.size), o.shape);
-          if (jj === j) t.data[k] = 1;
-          return t;
-        });
-        const g = computeGrads(ys, seeds);
-        const row = new Float64Array(inSize);
-        let off = 0;
-        for (const x of xs) {
-          const gx = g.get(x);
-          if (gx) row.set(gx.data.data, off);
-          off += x.size;
-        }
-        rows.push(row);
-      }
-    });
-    let col = 0;
-    xs.forEach((x, xi) => {
-      for (let i = 0; i < x.size; i++, col++) {
-        const keep = x.data.data[i];
-        const d = central((s) => {
-          x.data.data[i] += s * eps;
-        });
-        x.data.data[i] = keep;
-        let r = 0;
-        d.forEach((dj) => {
-          for (let k = 0; k < dj.length; k++, r++) tally.add(xi, i, r, rows[r][col], dj[k]);
-        });
-      }
-    });
-  } else {
-    const count = options.projections ?? 3;
-    for (let p = 0; p < count; p++) {
-      const us = ys.map((y) => rng.randn(y.shape));
-      const g = computeGrads(ys, us);
-      const dotU = (d: Float64Array[]) =>
-        d.reduce((s, dj, j) => s + dj.reduce((t, v, k) => t + v * us[j].data[k], 0), 0);
-      xs.forEach((x, xi) => {
-        const gx = g.get(x)?.data.data ?? new Float64Array(x.size);
-        if (x.size <= (options.elementLimit ?? 2048)) {
-          for (let i = 0; i < x.size; i++) {
-            const keep = x.data.data[i];
-            const d = central((s) => {
-              x.data.data[i] += s * eps;
-            });
-            x.data.data[i] = keep;
-            tally.add(xi, i, p, gx[i], dotU(d));
-          }
-        } else {
-          const v = rng.randn(x.shape).data;
-          const keep = Float64Array.from(x.data.data);
-          const d = central((s) => {
-            for (let i = 0; i < v.length; i++) x.data.data[i] += s * eps * v[i];
-          });
-          x.data.data.set(keep);
-          let a = 0;
-          for (let i = 0; i < v.length; i++) a += gx[i] * v[i];
-          tally.add(xi, -1, p, a, dotU(d));
-        }
-      });
-    }
-  }
   const w = tally.worst;
   const message = tally.ok
     ? `gradcheck passed (${mode}, ${tally.checked} values, max abs error ${tally.maxAbs.toExponential(2)})`
     : `gradcheck failed (${mode}): input ${w?.input}, element ${w?.index}, output ${w?.output}: analytic ${w?.analytic} vs numerical ${w?.numerical} (abs error ${w?.absError.toExponential(3)}, atol ${atol}, rtol ${rtol})`;
-  const report: GradcheckReport = {
+  if (!tally.ok && options.raise) throw new GraphError('gradcheck', message);
+  return {
     ok: tally.ok,
     mode,
     checked: tally.checked,
@@ -227,8 +147,116 @@ export function gradcheck(f: Fn, inputs: readonly Operand[], options: GradcheckO
     worst: tally.worst,
     message,
   };
-  if (!report.ok && options.raise) throw new GraphError('gradcheck', message);
-  return report;
+}
+
+/** The numerical derivative of every output of `f` along a perturbation of the inputs' data. */
+type Central = (nudge: (sign: number) => void) => Float64Array[];
+
+/**
+ * Central differences of `f` at `xs`: `nudge(s)` moves the inputs' data by s·eps along some
+ * direction; the result is (f(x + eps·d) − f(x − eps·d)) / 2eps per output element, and the
+ * data is back where it was. `f` runs on fresh leaves over the private data, with recording on
+ * (it may itself differentiate, as gradgradcheck's does), and nothing of it is kept.
+ */
+function centralDifferences(f: Fn, xs: readonly Variable[], eps: number): Central {
+  const evalOutputs = (): Float64Array[] =>
+    outputsOf(f(...xs.map((x) => new Variable(x.data, { requiresGrad: true })))).map((y) =>
+      Float64Array.from(y.data.data),
+    );
+  return (nudge) => {
+    nudge(+1);
+    const plus = evalOutputs();
+    nudge(-2);
+    const minus = evalOutputs();
+    nudge(+1);
+    return plus.map((p, j) => p.map((v, k) => (v - minus[j][k]) / (2 * eps)));
+  };
+}
+
+/** The numerical derivative of every output with respect to element `i` of input `x`. */
+function alongElement(central: Central, x: Variable, i: number, eps: number): Float64Array[] {
+  const keep = x.data.data[i];
+  const d = central((s) => {
+    x.data.data[i] += s * eps;
+  });
+  x.data.data[i] = keep; // exactly, whatever the rounding of the nudges
+  return d;
+}
+
+/** Small problems: the whole Jacobian, one backward per output element, one difference per input element. */
+function compareJacobian(
+  xs: readonly Variable[],
+  ys: readonly Variable[],
+  central: Central,
+  eps: number,
+  tally: Tally,
+): void {
+  const inSize = xs.reduce((s, x) => s + x.size, 0);
+  // Analytic Jacobian rows: one backward per output element, seeded with a one-hot.
+  const rows: Float64Array[] = [];
+  ys.forEach((y, j) => {
+    for (let k = 0; k < y.size; k++) {
+      const seeds = ys.map((o, jj) => {
+        const t = new Tensor(new Float64Array(o.size), o.shape);
+        if (jj === j) t.data[k] = 1;
+        return t;
+      });
+      const g = computeGrads(ys, seeds);
+      const row = new Float64Array(inSize);
+      let off = 0;
+      for (const x of xs) {
+        const gx = g.get(x);
+        if (gx) row.set(gx.data.data, off);
+        off += x.size;
+      }
+      rows.push(row);
+    }
+  });
+  let col = 0;
+  xs.forEach((x, xi) => {
+    for (let i = 0; i < x.size; i++, col++) {
+      const d = alongElement(central, x, i, eps);
+      let r = 0;
+      for (const dj of d) for (let k = 0; k < dj.length; k++, r++) tally.add(xi, i, r, rows[r][col], dj[k]);
+    }
+  });
+}
+
+/**
+ * Large problems: vector–Jacobian products with random upstream gradients u, `projections`
+ * times — per element for inputs up to `elementLimit` elements, along one random direction for
+ * larger ones.
+ */
+function compareProjections(
+  xs: readonly Variable[],
+  ys: readonly Variable[],
+  central: Central,
+  eps: number,
+  tally: Tally,
+  options: GradcheckOptions,
+): void {
+  const rng = new Random(options.seed ?? 0);
+  for (let p = 0; p < (options.projections ?? 3); p++) {
+    const us = ys.map((y) => rng.randn(y.shape));
+    const g = computeGrads(ys, us);
+    const dotU = (d: Float64Array[]) => d.reduce((s, dj, j) => s + dj.reduce((t, v, k) => t + v * us[j].data[k], 0), 0);
+    xs.forEach((x, xi) => {
+      const gx = g.get(x)?.data.data ?? new Float64Array(x.size);
+      if (x.size <= (options.elementLimit ?? 2048)) {
+        for (let i = 0; i < x.size; i++) tally.add(xi, i, p, gx[i], dotU(alongElement(central, x, i, eps)));
+        return;
+      }
+      const v = rng.randn(x.shape).data;
+      const keep = Float64Array.from(x.data.data);
+      const d = central((s) => {
+        for (let i = 0; i < v.length; i++) x.data.data[i] += s * eps * v[i];
+      });
+      x.data.data.set(keep);
+      let a = 0;
+      for (let i = 0; i < v.length; i++) a += gx[i] * v[i];
+      tally.add(xi, -1, p, a, dotU(d));
+    });
+  }
 }
 
 /**
