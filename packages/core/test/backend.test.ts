@@ -338,7 +338,7 @@ describe.each(runnable)('element-wise kernels in the %s binary are bit-identical
     [[0, 70], [70]],
   ];
 
-  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'ge', 'gt', 'eq'] as const)('binary %s', (kind) => {
+  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'ge', 'gt', 'eq', 'maskPositive'] as const)('binary %s', (kind) => {
     const rand = prng(kind.length * 97);
     for (const ctor of [Float32Array, Float64Array])
       for (const [sa, sb] of pairs)

@@ -614,7 +614,7 @@ describe('fuzz: the classes of issue 11', () => {
   });
 
   it('#12 full, kernels and gemm refuse what they cannot compute instead of answering wrong', () => {
-    const binaryKinds = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'ge', 'gt', 'eq'];
+    const binaryKinds = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'ge', 'gt', 'eq', 'maskPositive'];
     const kind = fc.oneof(fc.constantFrom(...binaryKinds, 'sum', 'max', 'min', 'exp'), fc.string({ maxLength: 6 }));
     checkProperty(
       'fuzz: full, kernels, gemm',

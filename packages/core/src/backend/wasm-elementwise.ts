@@ -29,6 +29,7 @@ const BINARY_CODES: Record<string, number> = {
   ge: 6,
   gt: 7,
   eq: 8,
+  maskPositive: 9,
 };
 const UNARY_CODES: Record<string, number> = {
   neg: 0,

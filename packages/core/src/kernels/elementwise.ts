@@ -8,8 +8,22 @@ import type { Shape } from '../tensor/shape.js';
  * chosen by a switch outside the inner loop, so every inner loop is a plain monomorphic loop.
  */
 
-/** The elementwise binary operations of `binaryInto` (comparisons give 0/1). */
-export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'ge' | 'gt' | 'eq';
+/**
+ * The elementwise binary operations of `binaryInto` (comparisons give 0/1). `maskPositive` is
+ * a·(b > 0 ? 1 : 0), ReLU's gradient in one pass: exactly `mul(a, positive(b))`.
+ */
+export type BinaryKind =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'ge'
+  | 'gt'
+  | 'eq'
+  | 'maskPositive';
 
 /** The elementwise functions of `unaryInto`. */
 export type UnaryKind =
@@ -82,6 +96,9 @@ function row(
       return;
     case 'eq':
       for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] === b[ib + j * sb] ? 1 : 0;
+      return;
+    case 'maskPositive':
+      for (let j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * (b[ib + j * sb] > 0 ? 1 : 0);
       return;
     default:
       throw new ValueError('kernels.binary', `unknown kind ${JSON.stringify(kind)}`);
