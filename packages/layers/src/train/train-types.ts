@@ -1,5 +1,5 @@
 /**
- * The shapes `train`, `trainSteps` and `trainAsync` share: their options, the events they report
+ * The shapes `train` and `trainAsync` share (and `trainSteps`, the generator inside both): their options, the events they report
  * and the history they return.
  */
 import type { Dataset } from '../data/dataset.js';
@@ -32,7 +32,7 @@ export interface EvaluationRecord {
   readonly iteration: number;
   /** Epochs done when it ran (fractional when it fell inside an epoch). */
   readonly epoch: number;
-  /** Accuracy on the whole training set (unless `trainAccuracy: false`). */
+  /** Accuracy on the whole training set (unless `trainAccuracy: false`, or the model is a regression). */
   readonly trainAccuracy?: number;
   /** Accuracy on the whole test set (when there is one). */
   readonly testAccuracy?: number;
