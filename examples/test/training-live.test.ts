@@ -94,6 +94,10 @@ describe('training.html in Chromium', () => {
     await expect.poll(() => status.textContent(), { timeout: 60_000 }).not.toBe(paused);
     await page.getByRole('button', { name: 'Reset' }).click();
     await expect.poll(() => status.textContent()).toContain('reset');
+    // An epoch that ended as Reset was pressed reaches the page afterwards: it must not write
+    // over the reset (it once did, and this test failed when the timing fell that way).
+    await page.waitForTimeout(1500);
+    expect(await status.textContent()).toContain('reset');
     expect(await page.getByRole('button', { name: 'Train', exact: true }).isEnabled()).toBe(true);
     assertClean();
     await close();

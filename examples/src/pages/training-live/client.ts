@@ -203,6 +203,9 @@ async function main(): Promise<void> {
   const send = (message: FromPage, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
   let state: 'loading' | 'idle' | 'training' | 'paused' = 'loading';
   let totalEpochs = 0;
+  // Which Train press the page shows. Reset moves it on, so messages the worker sent before it
+  // saw the reset (an epoch ending just then) are dropped instead of overwriting the page.
+  let run = 0;
   const setState = (next: typeof state) => {
     state = next;
     trainButton.disabled = state === 'loading' || state === 'training';
@@ -218,6 +221,8 @@ async function main(): Promise<void> {
     if (m.type === 'ready') {
       setState('idle');
       status.textContent = `${shipped.trainCount} training and ${shipped.testCount} test digits loaded; press Train`;
+    } else if ((m.type === 'loss' || m.type === 'epoch' || m.type === 'done') && m.run !== run) {
+      return; // from a run that was reset
     } else if (m.type === 'loss') {
       dashboard.push({ loss: m.losses });
     } else if (m.type === 'epoch') {
@@ -268,7 +273,8 @@ async function main(): Promise<void> {
     };
     dashboardSlot.replaceChildren();
     dashboard = api.mountTrainingDashboard(dashboardSlot, { title: 'loss per step, test accuracy per epoch' });
-    send({ type: 'train', config });
+    run += 1;
+    send({ type: 'train', config, run });
     setState('training');
     status.textContent = 'training…';
   });
@@ -280,6 +286,7 @@ async function main(): Promise<void> {
   });
   resetButton.addEventListener('click', () => {
     send({ type: 'reset' });
+    run += 1;
     setState('idle');
     dashboardSlot.replaceChildren();
     dashboard = api.mountTrainingDashboard(dashboardSlot, { title: 'loss per step, test accuracy per epoch' });

@@ -14,7 +14,8 @@ export interface TrainConfig {
 /** Page → worker. */
 export type FromPage =
   | { type: 'data'; bytes: ArrayBuffer; trainCount: number; testCount: number; gridSize: number }
-  | { type: 'train'; config: TrainConfig }
+  /** `run` numbers the Train presses; the worker tags that run's messages with it. */
+  | { type: 'train'; config: TrainConfig; run: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }
@@ -23,9 +24,10 @@ export type FromPage =
 /** Worker → page. */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'loss'; losses: number[] }
+  | { type: 'loss'; run: number; losses: number[] }
   | {
       type: 'epoch';
+      run: number;
       epoch: number;
       loss: number;
       ms: number;
@@ -35,5 +37,5 @@ export type FromWorker =
     }
   | { type: 'prediction'; probs: number[] | null }
   | { type: 'paused' }
-  | { type: 'done' }
+  | { type: 'done'; run: number }
   | { type: 'error'; message: string };

@@ -88,7 +88,7 @@ function predict(x: Tensor): { classes: number[]; probs: Float32Array } {
   });
 }
 
-async function train(config: TrainConfig): Promise<void> {
+async function train(config: TrainConfig, run: number): Promise<void> {
   if (!digits) throw new Error('the digits have not arrived yet');
   if (running) {
     resume?.(); // Train while paused resumes
@@ -119,19 +119,20 @@ async function train(config: TrainConfig): Promise<void> {
         losses.push(e.loss);
         const now = performance.now();
         if (now - lastPost > 100) {
-          post({ type: 'loss', losses });
+          post({ type: 'loss', run, losses });
           losses = [];
           lastPost = now;
         }
       },
       onStep: () => paused ?? undefined,
       onEpoch: (e) => {
-        if (losses.length > 0) post({ type: 'loss', losses });
+        if (losses.length > 0) post({ type: 'loss', run, losses });
         losses = [];
         const { classes } = predict(new Tensor(grid, [gridSize, 784]));
         model.train();
         post({
           type: 'epoch',
+          run,
           epoch: e.epoch,
           loss: e.loss,
           ms: e.ms,
@@ -141,7 +142,7 @@ async function train(config: TrainConfig): Promise<void> {
         });
       },
     });
-    post({ type: 'done' });
+    post({ type: 'done', run });
   } catch (err) {
     if (!controller?.signal.aborted) throw err;
   } finally {
@@ -162,7 +163,7 @@ function onMessage(message: FromPage): void {
       return;
     }
     case 'train':
-      train(message.config).catch((err: unknown) =>
+      train(message.config, message.run).catch((err: unknown) =>
         post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
       );
       return;
