@@ -20,7 +20,7 @@ export interface LoadedReport {
 /** What each known suite measures; a suite not listed here gets its rows without a description. */
 export const SUITE_DESCRIPTIONS: Record<string, string> = {
   matmul:
-    'Matrix multiply throughput (GFLOP/s, higher is better) of zerograd’s gemm beside numpy’s matmul (OpenBLAS), on square sizes and on the forward and backward products of the chapter-5 MNIST net (batch 100, 784 → 50 → 10).',
+    'Matrix multiply throughput (GFLOP/s, higher is better) of zerograd’s matmul on its default backend (WebAssembly, two threads when worth it) beside numpy’s matmul (OpenBLAS), on square sizes and on the forward and backward products of the chapter-5 MNIST net (batch 100, 784 → 50 → 10).',
   backends:
     'Matrix multiply throughput (GFLOP/s) per zerograd backend — the default (auto), WebAssembly SIMD on one thread, relaxed SIMD on two, the TypeScript kernels — through the tensor-level entry point, beside numpy and TensorFlow.js’s CPU and WASM backends.',
   'backends-vs-tfjs':
