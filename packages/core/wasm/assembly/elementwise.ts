@@ -19,7 +19,7 @@ const MAXIMUM = 4;
 const MINIMUM = 5;
 const GE = 6;
 const GT = 7;
-const EQ = 8;
+const _EQ = 8;
 const MASK_POSITIVE = 9;
 
 // Unary op codes.
@@ -50,10 +50,10 @@ function vop32(op: i32, x: v128, y: v128): v128 {
       return v128.and(f32x4.ge(x, y), f32x4.splat(1));
     case GT:
       return v128.and(f32x4.gt(x, y), f32x4.splat(1));
-    case EQ:
-      return v128.and(f32x4.eq(x, y), f32x4.splat(1));
-    default: // MASK_POSITIVE
+    case MASK_POSITIVE:
       return f32x4.mul(x, v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.splat(1)));
+    default: // _EQ
+      return v128.and(f32x4.eq(x, y), f32x4.splat(1));
   }
 }
 
@@ -75,10 +75,10 @@ function sop32(op: i32, x: f32, y: f32): f32 {
       return x >= y ? 1 : 0;
     case GT:
       return x > y ? 1 : 0;
-    case EQ:
-      return x === y ? 1 : 0;
-    default: // MASK_POSITIVE
+    case MASK_POSITIVE:
       return x * <f32>(y > 0 ? 1 : 0);
+    default: // _EQ
+      return x === y ? 1 : 0;
   }
 }
 
@@ -100,10 +100,10 @@ function vop64(op: i32, x: v128, y: v128): v128 {
       return v128.and(f64x2.ge(x, y), f64x2.splat(1));
     case GT:
       return v128.and(f64x2.gt(x, y), f64x2.splat(1));
-    case EQ:
-      return v128.and(f64x2.eq(x, y), f64x2.splat(1));
-    default: // MASK_POSITIVE
+    case MASK_POSITIVE:
       return f64x2.mul(x, v128.and(f64x2.gt(y, f64x2.splat(0)), f64x2.splat(1)));
+    default: // _EQ
+      return v128.and(f64x2.eq(x, y), f64x2.splat(1));
   }
 }
 
@@ -125,10 +125,10 @@ function sop64(op: i32, x: f64, y: f64): f64 {
       return x >= y ? 1 : 0;
     case GT:
       return x > y ? 1 : 0;
-    case EQ:
-      return x === y ? 1 : 0;
-    default: // MASK_POSITIVE
+    case MASK_POSITIVE:
       return x * (y > 0 ? 1 : 0);
+    default: // _EQ
+      return x === y ? 1 : 0;
   }
 }
 
