@@ -338,24 +338,27 @@ describe.each(runnable)('element-wise kernels in the %s binary are bit-identical
     [[0, 70], [70]],
   ];
 
-  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'ge', 'gt', 'eq', 'maskPositive'] as const)('binary %s', (kind) => {
-    const rand = prng(kind.length * 97);
-    for (const ctor of [Float32Array, Float64Array])
-      for (const [sa, sb] of pairs)
-        for (const [as, bs] of [
-          [sa, sb],
-          [sb, sa],
-        ]) {
-          const outShape = broadcastShapes('test', as, bs);
-          const a = data(ctor, sizeOf(as), rand);
-          const b = data(ctor, sizeOf(bs), rand);
-          const want = new ctor(sizeOf(outShape));
-          const got = new ctor(sizeOf(outShape));
-          binaryInto(kind, a, as, b, bs, want, outShape);
-          if (!wasmBinary(w, kind, a, as, b, bs, got, outShape)) binaryInto(kind, a, as, b, bs, got, outShape);
-          same(got, want);
-        }
-  });
+  it.each(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'ge', 'gt', 'eq', 'maskPositive'] as const)(
+    'binary %s',
+    (kind) => {
+      const rand = prng(kind.length * 97);
+      for (const ctor of [Float32Array, Float64Array])
+        for (const [sa, sb] of pairs)
+          for (const [as, bs] of [
+            [sa, sb],
+            [sb, sa],
+          ]) {
+            const outShape = broadcastShapes('test', as, bs);
+            const a = data(ctor, sizeOf(as), rand);
+            const b = data(ctor, sizeOf(bs), rand);
+            const want = new ctor(sizeOf(outShape));
+            const got = new ctor(sizeOf(outShape));
+            binaryInto(kind, a, as, b, bs, want, outShape);
+            if (!wasmBinary(w, kind, a, as, b, bs, got, outShape)) binaryInto(kind, a, as, b, bs, got, outShape);
+            same(got, want);
+          }
+    },
+  );
 
   it('binary takes the 2-D cases and leaves the rest (and mixed dtypes) to TypeScript', () => {
     const f = (n: number) => new Float32Array(n);

@@ -1,10 +1,8 @@
 import { AnomalyError, fmtShape, releaseGraph, ShapeError, ValueError } from '@zerograd/core';
-import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import type { AnyLayer } from '../layers/layer.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import type { LRScheduler } from '../optim/schedules.js';
-import { applyLoss, evaluate, type LossFunction } from './metrics.js';
+import { applyLoss, evaluate } from './metrics.js';
 import { createProgress } from './progress.js';
 import type {
   EpochEvent,
