@@ -109,6 +109,19 @@ function im2colImage<T>(geom: usize, x: usize, col: usize): void {
 }
 
 /**
+ * For filter column j, the output columns whose input column ox·sw − pw + j lies inside the
+ * image are [firstInside, endInside). Both bounds divide numbers that may be negative, so they
+ * are clamped before dividing (integer division truncates toward zero).
+ */
+function firstInside(j: i32, sw: i32, pw: i32, ow: i32): i32 {
+  return min(ow, (max(0, pw - j) + sw - 1) / sw);
+}
+function endInside(j: i32, sw: i32, pw: i32, w: i32, ow: i32, first: i32): i32 {
+  const last = w - 1 + pw - j; // ox·sw ≤ last
+  return last < 0 ? first : max(first, min(ow, last / sw + 1));
+}
+
+/**
  * The same windows as im2colImage, stored transposed: colᵀ `[C·KH·KW, OH·OW]` (Caffe's
  * layout), one row per filter tap (c, i, j) holding that tap's pixel for every output pixel.
  * For a stride of 1 each output row of a tap is a run of the input row, copied whole, instead
@@ -135,12 +148,8 @@ function im2colImageT<T>(geom: usize, x: usize, colT: usize): void {
   for (let ch = 0; ch < c; ch++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        // Output columns whose input column ox·sw − pw + j lies inside the image: [ox0, ox1).
-        // (Both bounds are divisions of numbers that may be negative: clamped before dividing,
-        // since integer division truncates toward zero.)
-        const ox0 = min(ow, (max(0, pw - j) + sw - 1) / sw);
-        const last = w - 1 + pw - j; // ox·sw ≤ last
-        const ox1 = last < 0 ? ox0 : max(ox0, min(ow, last / sw + 1));
+        const ox0 = firstInside(j, sw, pw, ow);
+        const ox1 = endInside(j, sw, pw, w, ow, ox0);
         for (let oy = 0; oy < oh; oy++, d += <usize>ow * size) {
           const iy = oy * sh - ph + i;
           if (iy < 0 || iy >= h) {
@@ -225,10 +234,8 @@ function col2imImageT<T>(geom: usize, colT: usize, x: usize): void {
     for (let i = kh - 1; i >= 0; i--) {
       for (let j = kw - 1; j >= 0; j--) {
         const row = el<T>(colT, ((ch * kh + i) * kw + j) * pixels);
-        // Output columns whose input column ox·sw − pw + j lies inside the image: [ox0, ox1).
-        const ox0 = min(ow, (max(0, pw - j) + sw - 1) / sw);
-        const lastCol = w - 1 + pw - j;
-        const ox1 = lastCol < 0 ? ox0 : max(ox0, min(ow, lastCol / sw + 1));
+        const ox0 = firstInside(j, sw, pw, ow);
+        const ox1 = endInside(j, sw, pw, w, ow, ox0);
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * sh - ph + i;
           if (iy < 0 || iy >= h) continue;
